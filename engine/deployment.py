@@ -1,0 +1,71 @@
+"""Deploying checked models as immutable, numbered versions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .loading import Model, ModelError, load_model
+from .schema import Instance, ModelVersion
+
+
+@dataclass
+class Deployed:
+    """The outcome of deploying one model."""
+
+    key: str
+    version: int
+    created: bool
+
+
+def load_directory(processes: Path, forms: Path) -> list[Model]:
+    """Check every ``*.bpmn`` in ``processes``; raise ModelError listing all problems."""
+    models, problems = [], []
+    for path in sorted(processes.glob("*.bpmn")):
+        try:
+            models.append(load_model(path, forms))
+        except ModelError as err:
+            problems.extend(err.problems)
+    if problems:
+        raise ModelError(problems)
+    return models
+
+
+def latest_version(session: Session, key: str) -> ModelVersion | None:
+    """Return the newest deployed version of model ``key``."""
+    return session.scalar(select(ModelVersion).where(ModelVersion.model_key == key)
+                          .order_by(ModelVersion.version.desc()).limit(1))
+
+
+def deploy(session: Session, model: Model, at: datetime, by: str | None = None,
+           note: str | None = None) -> Deployed:
+    """Store ``model`` as a new version unless its content equals the latest one."""
+    latest = latest_version(session, model.key)
+    if latest is not None and latest.content_hash == model.content_hash:
+        return Deployed(model.key, latest.version, False)
+    version = ModelVersion(
+        model_key=model.key, version=(latest.version + 1) if latest else 1, name=model.name,
+        content_hash=model.content_hash, bpmn_xml=model.xml, forms=model.forms,
+        deployed_by=by, deployed_at=at, note=note)
+    session.add(version)
+    session.flush()
+    return Deployed(model.key, version.version, True)
+
+
+def list_models(session: Session) -> list[dict]:
+    """Return every model's latest version with its count of running instances."""
+    rows = []
+    keys = session.scalars(select(ModelVersion.model_key).distinct().order_by(
+        ModelVersion.model_key))
+    for key in keys:
+        latest = latest_version(session, key)
+        running = session.scalar(select(func.count()).where(
+            Instance.model_key == key, Instance.status == "running"))
+        rows.append({"key": key, "name": latest.name, "version": latest.version,
+                     "content_hash": latest.content_hash, "deployed_at": latest.deployed_at,
+                     "running": running})
+    return rows

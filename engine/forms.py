@@ -1,0 +1,286 @@
+"""Form schemas: data files in ``forms/`` turned into marshmallow schemas.
+
+A form file is a JSON-Schema subset::
+
+    {"title": "审稿", "type": "object",
+     "properties": {"decision": {"type": "string", "title": "审核结论",
+                                 "enum": ["approve", "return"],
+                                 "enumNames": ["通过", "退回修改"]}, ...},
+     "required": ["decision"]}
+
+Supported: ``string`` (``enum``, ``minLength``, ``maxLength``, ``format``:
+``date``/``date-time``/``uri``/``email``), ``integer`` and ``number``
+(``minimum``/``maximum``), ``boolean``, ``array`` of strings (``items.enum``,
+``minItems``), and ``object`` with nested properties.  An object with
+``"x-checklist": true`` is the publishing-rules checklist: each of its items is
+answered ``pass`` or ``fail``.  ``{"$ref": "_shared/NAME.json"}`` includes a
+shared fragment.  ``x-rules`` declares cross-field rules: ``{"if": {"decision":
+"approve"}, "then": {"secrecy": "public"}, "message": "..."}``.  ``ui`` hints (``widget``, ``help``, ``placeholder``) are kept
+for the renderer and ignored by validation.
+
+The review convention (DOMAIN.md, 三审三校): a form with a ``decision`` field
+needs a ``comment`` when the decision is not ``approve``; with a checklist,
+approval requires every item to pass and a return must name a failing item.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+APPROVE = "approve"
+CHECK_ANSWERS = ["pass", "fail"]
+
+
+class FormError(ValueError):
+    """Raised for a form file that is missing or not a valid form schema."""
+
+
+class FormInvalid(ValueError):
+    """Raised when submitted data fails validation; ``errors`` maps field to messages."""
+
+    def __init__(self, errors: dict[str, Any]):
+        super().__init__("表单校验未通过: " + json.dumps(errors, ensure_ascii=False))
+        self.errors = errors
+
+
+def load_form_file(forms_dir: Path, name: str) -> dict:
+    """Read form ``name`` from ``forms_dir``, resolve shared fragments and check it."""
+    if not NAME_RE.match(name):
+        raise FormError(f"非法的表单名 (invalid form name): {name!r}")
+    path = forms_dir / f"{name}.json"
+    if not path.is_file():
+        raise FormError(f"表单文件不存在 (form file missing): {path.name}")
+    schema = _resolve(_read_json(path), forms_dir, depth=0)
+    check_form(schema)
+    return schema
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise FormError(f"{path.name}:{err.lineno}: JSON 语法错误: {err.msg}") from None
+
+
+def _resolve(node: Any, forms_dir: Path, depth: int) -> Any:
+    if depth > 8:
+        raise FormError("$ref 嵌套过深 (too deeply nested $ref)")
+    if isinstance(node, list):
+        return [_resolve(item, forms_dir, depth) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        ref = node["$ref"]
+        if not re.fullmatch(r"_shared/[A-Za-z0-9_-]+\.json", ref):
+            raise FormError(f"$ref 只能引用 _shared/ 下的文件: {ref!r}")
+        included = _resolve(_read_json(forms_dir / ref), forms_dir, depth + 1)
+        extra = {k: v for k, v in node.items() if k != "$ref"}
+        return {**included, **extra}
+    return {k: _resolve(v, forms_dir, depth) for k, v in node.items()}
+
+
+def check_form(schema: dict) -> None:
+    """Raise FormError unless ``schema`` is a form this product can render and validate."""
+    if schema.get("type") != "object" or not isinstance(schema.get("properties"), dict):
+        raise FormError("表单必须是 type=object 且含 properties")
+    _check_properties(schema, "")
+    props = schema["properties"]
+    for rule in schema.get("x-rules", []):
+        fields_named = set(rule.get("if", {})) | set(rule.get("then", {}))
+        if not fields_named or not fields_named <= set(props):
+            raise FormError(f"x-rules 引用了不存在的字段: {sorted(fields_named - set(props))}")
+    if "decision" in props and "comment" not in props:
+        raise FormError("含 decision 的审核表单必须有 comment 字段")
+
+
+def _check_properties(schema: dict, prefix: str) -> None:
+    props = schema["properties"]
+    for name in schema.get("required", []):
+        if name not in props:
+            raise FormError(f"required 中的字段不存在: {prefix}{name}")
+    for name, spec in props.items():
+        kind = spec.get("type")
+        if kind not in FIELD_TYPES:
+            raise FormError(f"字段 {prefix}{name} 的类型不受支持: {kind!r}")
+        if not spec.get("title"):
+            raise FormError(f"字段 {prefix}{name} 缺少中文标题 (title)")
+        if kind == "object":
+            if not isinstance(spec.get("properties"), dict):
+                raise FormError(f"对象字段 {prefix}{name} 缺少 properties")
+            if spec.get("x-checklist"):
+                spec = {"properties": {k: {**v, "type": "string"}
+                                       for k, v in spec["properties"].items()}}
+            _check_properties(spec, f"{prefix}{name}.")
+
+
+# -- building marshmallow schemas ------------------------------------------
+
+MESSAGES = {
+    "required": "此项为必填项。",
+    "null": "此项不能为空。",
+    "invalid": "格式不正确。",
+}
+
+
+def _string(spec: dict, required: bool) -> fields.Field:
+    checks = []
+    if "enum" in spec:
+        checks.append(validate.OneOf(spec["enum"], error="请从给定选项中选择。"))
+    if "minLength" in spec or "maxLength" in spec or required:
+        low = spec.get("minLength", 1 if required else None)
+        checks.append(validate.Length(min=low, max=spec.get("maxLength"),
+                                      error=_length_message(low, spec.get("maxLength"))))
+    fmt = spec.get("format")
+    if fmt == "date":
+        return fields.Date(required=required, error_messages={**MESSAGES, "invalid": "请输入有效日期 (YYYY-MM-DD)。"})
+    if fmt == "date-time":
+        return fields.DateTime(required=required, error_messages={**MESSAGES, "invalid": "请输入有效的日期时间。"})
+    if fmt == "uri":
+        return fields.Url(required=required, validate=checks, error_messages={**MESSAGES, "invalid": "请输入有效网址 (http/https)。"})
+    if fmt == "email":
+        return fields.Email(required=required, validate=checks, error_messages={**MESSAGES, "invalid": "请输入有效的电子邮箱。"})
+    return fields.String(required=required, validate=checks, error_messages=MESSAGES)
+
+
+def _length_message(low: int | None, high: int | None) -> str:
+    if low and high:
+        return f"长度应在 {low} 到 {high} 个字符之间。"
+    if high:
+        return f"长度不能超过 {high} 个字符。"
+    return "此项为必填项。"
+
+
+def _number(spec: dict, required: bool, cls: type[fields.Field]) -> fields.Field:
+    rng = validate.Range(min=spec.get("minimum"), max=spec.get("maximum"),
+                         error=f"数值应在 {spec.get('minimum', '-∞')} 到 {spec.get('maximum', '∞')} 之间。")
+    return cls(required=required, validate=[rng], strict=True,
+               error_messages={**MESSAGES, "invalid": "请输入数字。"})
+
+
+def _integer(spec: dict, required: bool) -> fields.Field:
+    return _number(spec, required, fields.Integer)
+
+
+def _float(spec: dict, required: bool) -> fields.Field:
+    return _number(spec, required, fields.Float)
+
+
+def _boolean(spec: dict, required: bool) -> fields.Field:
+    checks = [validate.Equal(True, error="必须勾选确认。")] if spec.get("const") is True else []
+    return fields.Boolean(required=required, validate=checks, error_messages=MESSAGES)
+
+
+def _array(spec: dict, required: bool) -> fields.Field:
+    inner = _string(spec.get("items", {"type": "string"}), False)
+    low = spec.get("minItems", 1 if required else 0)
+    return fields.List(inner, required=required,
+                       validate=[validate.Length(min=low, max=spec.get("maxItems"),
+                                                 error=f"至少选择 {low} 项。")],
+                       error_messages=MESSAGES)
+
+
+def _object(spec: dict, required: bool) -> fields.Field:
+    if spec.get("x-checklist"):
+        spec = {**spec, "properties": {k: {**v, "type": "string", "enum": CHECK_ANSWERS}
+                                       for k, v in spec["properties"].items()},
+                "required": list(spec["properties"])}
+    return fields.Nested(schema_class(spec), required=required, error_messages=MESSAGES)
+
+
+FIELD_TYPES: dict[str, Callable[[dict, bool], fields.Field]] = {
+    "string": _string,
+    "integer": _integer,
+    "number": _float,
+    "boolean": _boolean,
+    "array": _array,
+    "object": _object,
+}
+
+
+class _FormSchema(Schema):
+    """Base for generated schemas: the review convention as a schema-level rule."""
+
+    form_spec: dict = {}
+
+    @validates_schema
+    def declared_rules(self, data: dict, **kwargs) -> None:
+        for rule in self.form_spec.get("x-rules", []):
+            applies = all(data.get(k) == v for k, v in rule["if"].items())
+            for field_name, wanted in rule["then"].items():
+                if applies and data.get(field_name) != wanted:
+                    raise ValidationError(rule.get("message", "与其他字段的取值冲突。"), field_name)
+
+    @validates_schema
+    def review_convention(self, data: dict, **kwargs) -> None:
+        decision = data.get("decision")
+        if decision is None or "decision" not in self.form_spec.get("properties", {}):
+            return
+        if decision != APPROVE and not (data.get("comment") or "").strip():
+            raise ValidationError("退回或驳回时必须填写理由。", "comment")
+        self._check_checklists(data, decision)
+
+    def _check_checklists(self, data: dict, decision: str) -> None:
+        for name, spec in self.form_spec["properties"].items():
+            answers = data.get(name)
+            if not spec.get("x-checklist") or not isinstance(answers, dict):
+                continue
+            failing = [k for k, v in answers.items() if v == "fail"]
+            if decision == APPROVE and failing:
+                raise ValidationError("有不符合项时不能审核通过。", name)
+            if decision != APPROVE and not failing:
+                raise ValidationError("退回时请标明不符合的核查项。", name)
+
+
+def schema_class(spec: dict) -> type[Schema]:
+    """Build a marshmallow schema class for form ``spec``."""
+    required = set(spec.get("required", []))
+    attrs: dict[str, Any] = {
+        name: FIELD_TYPES[field_spec["type"]](field_spec, name in required)
+        for name, field_spec in spec["properties"].items()
+    }
+    attrs["form_spec"] = spec
+    return type("FormSchema", (_FormSchema,), attrs)
+
+
+_SCHEMA_CACHE: dict[str, Schema] = {}
+
+
+def validate_submission(spec: dict, data: Any) -> dict:
+    """Return ``data`` validated and normalised for ``spec``, or raise FormInvalid."""
+    if not isinstance(data, dict):
+        raise FormInvalid({"_schema": ["提交的数据必须是一个对象。"]})
+    key = json.dumps(spec, sort_keys=True)
+    schema = _SCHEMA_CACHE.get(key)
+    if schema is None:
+        schema = _SCHEMA_CACHE[key] = schema_class(spec)(unknown="raise")
+    try:
+        loaded = schema.load(data)
+    except ValidationError as err:
+        raise FormInvalid(_translate(err.messages)) from None
+    return _jsonable(loaded)
+
+
+def _translate(messages: Any) -> Any:
+    if isinstance(messages, dict):
+        return {k: _translate(v) for k, v in messages.items()}
+    if isinstance(messages, list):
+        return ["表单中没有此字段。" if m == "Unknown field." else _translate(m) for m in messages]
+    return messages
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value

@@ -1,0 +1,94 @@
+"""Database connections and transactions: the only module that opens sessions.
+
+SQLite (the default) runs in WAL mode with ``synchronous=FULL`` so that every
+commit is durable, and every transaction begins ``IMMEDIATE`` so that two
+writers serialise instead of failing half-way.  PostgreSQL is reached through
+``SHENFA_DATABASE_URL`` (``postgresql+psycopg://...``); conflicting writers
+there are caught by row locks and the instance revision check.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+DEFAULT_URL = "sqlite:///var/shenfa.sqlite"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def database_url() -> str:
+    """Return the configured database URL (``SHENFA_DATABASE_URL`` or the SQLite default)."""
+    return os.environ.get("SHENFA_DATABASE_URL", DEFAULT_URL)
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """Create an SQLAlchemy engine with this product's connection settings."""
+    url = url or database_url()
+    if url.startswith("sqlite"):
+        _ensure_sqlite_dir(url)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, isolation_level="READ COMMITTED")
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    path = url.split("///", 1)[-1]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # let SQLAlchemy's BEGIN below take over
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the database schema to the newest Alembic revision."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+class Database:
+    """An engine plus a session factory; ``transaction()`` is all or nothing."""
+
+    def __init__(self, url: str | None = None):
+        self.engine = make_engine(url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """Yield a session; commit if the block succeeds, roll back if it raises."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+    def migrate(self) -> None:
+        migrate(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,154 @@
+"""The database tables, as SQLAlchemy 2.x typed models.
+
+Alembic migrations in ``engine/migrations`` create and change them; this
+module is what the code reads.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, datetime: DateTime(timezone=True)}
+
+
+class Department(Base):
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    head: Mapped[str | None] = mapped_column(String(64))
+
+
+class PartyBranch(Base):
+    __tablename__ = "party_branches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    head: Mapped[str | None] = mapped_column(String(64))
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("party_branches.id"))
+    email: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class RoleHolding(Base):
+    __tablename__ = "role_holdings"
+
+    username: Mapped[str] = mapped_column(ForeignKey("users.username"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class ModelVersion(Base):
+    __tablename__ = "model_versions"
+    __table_args__ = (UniqueConstraint("model_key", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model_key: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    forms: Mapped[dict[str, Any]] = mapped_column(JSON)
+    deployed_by: Mapped[str | None] = mapped_column(String(64))
+    deployed_at: Mapped[datetime]
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Instance(Base):
+    __tablename__ = "instances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model_version_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id"))
+    model_key: Mapped[str] = mapped_column(String(100), index=True)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(20), default="running", index=True)
+    initiator: Mapped[str] = mapped_column(ForeignKey("users.username"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    state: Mapped[str] = mapped_column(Text)
+    state_version: Mapped[str] = mapped_column(String(20))
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Task(Base):
+    """A user task as the inbox sees it; listing never deserializes workflows."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_open_assignee", "status", "assignee"),
+        Index("ix_tasks_open_role", "status", "role"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
+    spec_name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    form_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(64))
+    pool: Mapped[bool] = mapped_column(Boolean, default=False)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    assignee: Mapped[str | None] = mapped_column(String(64))
+    review_stage: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    created_at: Mapped[datetime]
+    due_at: Mapped[datetime | None]
+    completed_by: Mapped[str | None] = mapped_column(String(64), index=True)
+    completed_at: Mapped[datetime | None]
+    draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class Event(Base):
+    """One entry of an instance's append-only, hash-chained history."""
+
+    __tablename__ = "events"
+    __table_args__ = (UniqueConstraint("instance_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime]
+    actor: Mapped[str | None] = mapped_column(String(64))
+    role: Mapped[str | None] = mapped_column(String(64))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    task_spec: Mapped[str | None] = mapped_column(String(100))
+    model_version_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id"))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class KeyDate(Base):
+    """A key date (重要时间节点) of the General Office's calendar: one day or a range."""
+
+    __tablename__ = "key_dates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    start: Mapped[str] = mapped_column(String(10))
+    end: Mapped[str] = mapped_column(String(10))

@@ -1,0 +1,99 @@
+"""Workflow state: SpiffWorkflow instances to JSON and back.
+
+The spec is not embedded in each instance: it is referenced by model version
+and parsed once per process (:class:`SpecCache`).  Every stored state is
+stamped with :data:`STATE_VERSION`; older states migrate through
+:data:`MIGRATIONS`, a table of small functions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_STATE_VERSION
+from SpiffWorkflow.bpmn.serializer.default.workflow import (
+    BpmnWorkflowConverter,
+    WorkflowConverter,
+)
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+from .expressions import SafeScriptEngine
+from .loading import parse_specs
+
+#: ``<our format>/<SpiffWorkflow serializer format>``
+STATE_VERSION = f"1/{SPIFF_STATE_VERSION}"
+
+#: Migrations of stored states, keyed by the version they upgrade from.
+MIGRATIONS: dict[str, Callable[[dict], tuple[dict, str]]] = {}
+
+SCRIPT_ENGINE = SafeScriptEngine()
+
+
+class PinnedWorkflowConverter(BpmnWorkflowConverter):
+    """Converts a workflow without its spec; the spec comes from the model version."""
+
+    def to_dict(self, workflow):
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct, spec=None, subprocess_specs=None):
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+_REGISTRY = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+_CONVERTER = PinnedWorkflowConverter(BpmnWorkflow, _REGISTRY)
+_SERIALIZER = BpmnWorkflowSerializer(_REGISTRY)
+
+
+class SpecCache:
+    """Parsed specs by model version id; a model version's XML never changes."""
+
+    def __init__(self) -> None:
+        self._specs: dict[int, tuple] = {}
+
+    def get(self, version_id: int, xml: Callable[[], str]) -> tuple:
+        if version_id not in self._specs:
+            self._specs[version_id] = parse_specs(xml(), f"version-{version_id}")
+        return self._specs[version_id]
+
+
+def new_workflow(specs: tuple) -> BpmnWorkflow:
+    """Create a fresh workflow for ``specs`` with the safe script engine."""
+    spec, subprocess_specs = specs
+    return BpmnWorkflow(spec, subprocess_specs, script_engine=SCRIPT_ENGINE)
+
+
+def dump(workflow: BpmnWorkflow) -> str:
+    """Serialize ``workflow`` (without its spec) to JSON text."""
+    registry = _SERIALIZER.registry
+    registry._encoder_mode = True
+    try:
+        return json.dumps(_CONVERTER.to_dict(workflow), cls=_SERIALIZER._encoder_cls,
+                          ensure_ascii=False, separators=(",", ":"))
+    finally:
+        registry._encoder_mode = False
+
+
+def load(text: str, version: str, specs: tuple) -> BpmnWorkflow:
+    """Rebuild a workflow from stored ``text`` stamped ``version`` against ``specs``."""
+    dct = json.loads(text, cls=_SERIALIZER.json_decoder_cls)
+    while version != STATE_VERSION:
+        if version not in MIGRATIONS:
+            raise ValueError(f"no migration for stored state version {version}")
+        dct, version = MIGRATIONS[version](dct)
+    spec, subprocess_specs = specs
+    workflow = _CONVERTER.from_dict(dct, spec=spec, subprocess_specs=subprocess_specs)
+    workflow.script_engine = SCRIPT_ENGINE
+    return workflow
