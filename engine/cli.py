@@ -254,3 +254,13 @@ def history(ctx: Context, instance: int, as_json: bool) -> None:
         f"{e['role'] or '':<18} {e['payload'].get('task_name', '')} "
         f"{e['payload'].get('decision') or ''} {e['payload'].get('comment') or ''}"
         for e in events))
+
+
+@main.command(help="用示例用户走一遍示例事项（需先 init --demo）。")
+@pass_ctx
+@refusals
+def demo(ctx: Context) -> None:
+    from . import demo as samples
+
+    ids = samples.run(ctx.engine, click.echo)
+    click.echo(f"示例事项: {', '.join(f'#{i}' for i in ids)}")

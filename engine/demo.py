@@ -1,0 +1,76 @@
+"""Sample items for the demo hospital, walked with the demo users.
+
+``shenfa demo`` runs these after ``shenfa init --demo`` so that a new user
+sees real items in several states.  Each walk returns what it did, step by step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+
+from .runtime import Engine
+from .schema import Task
+
+CHECKLIST_PASS = {k: "pass" for k in
+                  ("political", "scientific", "lawful", "public_interest", "form", "forbidden")}
+APPROVE = {"decision": "approve", "checklist": CHECKLIST_PASS, "secrecy": "public",
+           "proofread": True, "comment": "同意。"}
+RETURN = {**APPROVE, "decision": "return", "comment": "请注明指南出处。",
+          "checklist": {**CHECKLIST_PASS, "scientific": "fail"}}
+DRAFT = {"media": ["订阅号", "官网"], "title": "冬季心血管健康提示",
+         "body": "## 寒潮来袭\n\n注意保暖、规律服药；胸痛持续不缓解请及时就医。",
+         "source": "心血管内科原创（参考《中国心血管健康与疾病报告》）"}
+
+
+class Walker:
+    """Acts as demo users on one instance and logs each step."""
+
+    def __init__(self, engine: Engine, log: Callable[[str], None]):
+        self.engine, self.log = engine, log
+
+    def start(self, model: str, user: str, data: dict) -> int:
+        instance = self.engine.start(model, user, data)
+        self.log(f"#{instance} {model}: {user} 发起「{data.get('title', '')}」")
+        return instance
+
+    def act(self, instance: int, spec: str, user: str, data: dict) -> None:
+        with self.engine.db.transaction() as session:
+            row = session.scalar(select(Task).where(
+                Task.instance_id == instance, Task.spec_name == spec, Task.status == "open"))
+        if row.pool:
+            self.engine.claim(row.id, user)
+        self.engine.complete(row.id, user, data)
+        decision = {"approve": "通过", "return": "退回"}.get(data.get("decision"), "提交")
+        self.log(f"#{instance} {row.name}: {user} {decision}")
+
+
+def three_review_issued(w: Walker) -> int:
+    """A tier-1 post returned once at 核稿, revised, then issued (签发)."""
+    instance = w.start("three_review", "zhaolei", {"title": DRAFT["title"], "media": DRAFT["media"]})
+    w.act(instance, "Task_draft", "zhaolei", DRAFT)
+    w.act(instance, "Task_review", "zhoujie", APPROVE)
+    w.act(instance, "Task_check", "sunli", RETURN)
+    w.act(instance, "Task_draft", "zhaolei", {**DRAFT, "source": DRAFT["source"] + "，第3版"})
+    w.act(instance, "Task_review", "zhoujie", APPROVE)
+    w.act(instance, "Task_check", "sunli", APPROVE)
+    w.act(instance, "Task_sign", "zhengqiang", APPROVE)
+    return instance
+
+
+def three_review_waiting(w: Walker) -> int:
+    """A tier-1 post waiting at 核稿 in the General Office's queue."""
+    instance = w.start("three_review", "zhaolei", {"title": "流感季就诊指引", "media": ["服务号"]})
+    w.act(instance, "Task_draft", "zhaolei", {**DRAFT, "title": "流感季就诊指引"})
+    w.act(instance, "Task_review", "wuhua", APPROVE)
+    return instance
+
+
+WALKS = [three_review_issued, three_review_waiting]
+
+
+def run(engine: Engine, log: Callable[[str], None]) -> list[int]:
+    """Walk every sample; return the instance ids."""
+    walker = Walker(engine, log)
+    return [walk(walker) for walk in WALKS]

@@ -1,0 +1,100 @@
+"""Fixtures: a fresh database per test on SQLite and on a real PostgreSQL server.
+
+Each backend gets one template database, migrated and loaded with the demo
+hospital and the models in ``processes/``; every test gets a copy of it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from engine.clock import FrozenClock
+from engine.org import DEMO_FILE, import_org, read_org_file
+from engine.persistence import Database
+from engine.runtime import Engine
+from tests.pgserver import PostgresServer
+from tests.support import Driver
+
+ROOT = Path(__file__).resolve().parent.parent
+PROCESSES, FORMS = ROOT / "processes", ROOT / "forms"
+BACKENDS = ["sqlite", "postgresql"]
+START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+
+
+def _prepare(url: str) -> None:
+    db = Database(url)
+    db.migrate()
+    with db.transaction() as session:
+        import_org(session, read_org_file(DEMO_FILE), password="demo")
+    Engine(db, FrozenClock(START)).deploy_directory(PROCESSES, FORMS)
+    db.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    external = os.environ.get("SHENFA_TEST_PG_URL")
+    if external:
+        yield external
+        return
+    server = PostgresServer()
+    url = server.start()
+    yield url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    _prepare(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server) -> str:
+    admin = create_engine(pg_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS shenfa_template"))
+        conn.execute(text("CREATE DATABASE shenfa_template"))
+    admin.dispose()
+    _prepare(pg_server.rsplit("/", 1)[0] + "/shenfa_template")
+    return pg_server
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path) -> str:
+    """Yield the URL of a fresh copy of the template database on each backend."""
+    if request.param == "sqlite":
+        target = tmp_path / "shenfa.sqlite"
+        shutil.copy(request.getfixturevalue("sqlite_template"), target)
+        return f"sqlite:///{target}"
+    server = request.getfixturevalue("pg_template")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE shenfa_template"))
+    admin.dispose()
+    return server.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(START)
+
+
+@pytest.fixture
+def engine(db_url, clock):
+    eng = Engine(Database(db_url), clock)
+    yield eng
+    eng.db.dispose()
+
+
+@pytest.fixture
+def drive(engine) -> Driver:
+    return Driver(engine)
