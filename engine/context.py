@@ -42,3 +42,8 @@ def current() -> RunContext:
     if ctx is None:
         raise RuntimeError("helper called outside a running workflow")
     return ctx
+
+
+def peek() -> RunContext | None:
+    """Return the current run context, or None outside a run."""
+    return _CURRENT.get()

@@ -26,6 +26,8 @@ EVENT_TYPES = {
     "task_unclaimed": "退回待认领",
     "task_completed": "办理",
     "task_cancelled": "任务取消",
+    "timer_fired": "定时触发",
+    "timer_failed": "定时任务失败",
     "instance_completed": "办结",
 }
 

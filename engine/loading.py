@@ -193,4 +193,13 @@ def check_expressions(tree, filename, forms_dir, forms) -> list[str]:
     return problems
 
 
-CHECKS = [check_lanes, check_forms, check_gateways, check_expressions]
+RESERVED_IDS = {"Start", "End", "Root"}
+
+
+def check_ids(tree, filename, forms_dir, forms) -> list[str]:
+    """Element ids must not collide with SpiffWorkflow's internal task names."""
+    return [f"{filename}:{el.sourceline}: 元素编号 {el.get('id')!r} 为引擎保留字 (reserved id)"
+            for el in tree.iter() if el.get("id") in RESERVED_IDS]
+
+
+CHECKS = [check_ids, check_lanes, check_forms, check_gateways, check_expressions]

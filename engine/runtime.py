@@ -6,7 +6,7 @@ state, the task rows and the history event together, or changes nothing.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -26,8 +26,12 @@ from .errors import Conflict, Invalid, NotAllowed, NotFound, Refused
 from .forms import FormInvalid, validate_submission
 from .history import HistoryWriter
 from .persistence import Database
-from .schema import Instance, ModelVersion, Task, User
+from .schema import Instance, ModelVersion, Task, Timer, User
 from .tasks import review_conflict, sync_tasks
+from .timers import due_timers, install_clock, sync_timers
+
+install_clock()
+MAX_TIMER_ATTEMPTS = 5
 
 START_FORM = "formName"
 
@@ -140,6 +144,57 @@ class Engine:
             task.run()
         self._advance(session, inst, workflow, history, username)
 
+    # -- timers ---------------------------------------------------------------
+
+    def fire_due_timers(self, batch: int = 100) -> int:
+        """Fire every timer due by the clock, oldest first, each in its own transaction."""
+        with self.db.transaction() as session:
+            due = [t.id for t in due_timers(session, self.clock.now(), batch, False)]
+        return sum(self._fire(timer_id) for timer_id in due)
+
+    def _fire(self, timer_id: int) -> bool:
+        try:
+            with self.db.transaction() as session:
+                return self._fire_in(session, timer_id)
+        except Exception as err:  # noqa: BLE001 - any failure is retried, then raised
+            self._live.clear()
+            self._timer_failed(timer_id, err)
+            return False
+
+    def _fire_in(self, session: Session, timer_id: int) -> bool:
+        timer = session.scalar(select(Timer).where(Timer.id == timer_id, Timer.status == "waiting")
+                               .with_for_update(skip_locked=True))
+        if timer is None:
+            return False
+        inst = self._instance_for_update(session, timer.instance_id)
+        version = session.get(ModelVersion, inst.model_version_id)
+        workflow = self._workflow(inst, version)
+        history = HistoryWriter(session, inst.id, version.id)
+        now = self.clock.now()
+        with self._running(session, inst, None):
+            workflow.refresh_timers()
+        if str(timer.task_id) in {str(t) for t in _waiting_ids(workflow)}:
+            return False
+        timer.status, timer.fired_at = "fired", now
+        history.append("timer_fired", now, None, None, timer.task_id, timer.spec_name,
+                       task_name=timer.name, due_at=timer.due_at.isoformat())
+        self._advance(session, inst, workflow, history, None)
+        return True
+
+    def _timer_failed(self, timer_id: int, err: Exception) -> None:
+        with self.db.transaction() as session:
+            timer = session.get(Timer, timer_id)
+            timer.attempts += 1
+            timer.last_error = f"{type(err).__name__}: {err}"[:2000]
+            delay = min(2 ** timer.attempts, 300)
+            timer.not_before = self.clock.now() + timedelta(seconds=delay)
+            if timer.attempts >= MAX_TIMER_ATTEMPTS:
+                timer.status = "failed"
+                inst = session.get(Instance, timer.instance_id)
+                HistoryWriter(session, inst.id, inst.model_version_id).append(
+                    "timer_failed", self.clock.now(), None, None, timer.task_id, timer.spec_name,
+                    task_name=timer.name, error=timer.last_error, attempts=timer.attempts)
+
     # -- internals ------------------------------------------------------------
 
     def _advance(self, session: Session, inst: Instance, workflow: BpmnWorkflow,
@@ -150,8 +205,9 @@ class Engine:
         except SpiffWorkflowException as err:
             raise Refused(f"流程执行出错: {err}") from None
         facts = InstanceFacts(inst.initiator, inst.department_id)
+        due_times = sync_timers(session, inst.id, workflow)
         try:
-            sync_tasks(session, inst, workflow, facts, history, self.clock.now())
+            sync_tasks(session, inst, workflow, facts, history, self.clock.now(), due_times)
         except AssignmentError as err:
             raise Refused(str(err)) from None
         if workflow.is_completed() and inst.status == "running":
@@ -239,6 +295,10 @@ class Engine:
     def _history(self, session: Session, row: Task) -> HistoryWriter:
         inst = session.get(Instance, row.instance_id)
         return HistoryWriter(session, inst.id, inst.model_version_id)
+
+
+def _waiting_ids(workflow: BpmnWorkflow) -> list[UUID]:
+    return [t.id for t in workflow.get_tasks(state=TaskState.WAITING)]
 
 
 def _start_form(workflow: BpmnWorkflow) -> str | None:

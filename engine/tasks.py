@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from .assignment import InstanceFacts, resolve, role_of_lane, roles_of
 from .expressions import Evaluator
 from .history import HistoryWriter
+from .timers import boundary_due
 from .schema import Instance, Task
 
 TRUE = {"true", "yes", "1"}
@@ -26,7 +27,8 @@ def properties(spiff_task) -> dict[str, str]:
 
 
 def sync_tasks(session: Session, inst: Instance, workflow: BpmnWorkflow, facts: InstanceFacts,
-               history: HistoryWriter, now: datetime) -> None:
+               history: HistoryWriter, now: datetime,
+               due_times: dict[str, datetime] | None = None) -> None:
     """Make the open rows of ``inst`` match the workflow's ready user tasks."""
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
     open_rows = session.scalars(select(Task).where(
@@ -38,7 +40,9 @@ def sync_tasks(session: Session, inst: Instance, workflow: BpmnWorkflow, facts: 
     known = {row.id for row in open_rows}
     for task_id, task in ready.items():
         if task_id not in known:
-            session.add(_open_row(session, inst, task, facts, history, now))
+            row = _open_row(session, inst, task, facts, history, now)
+            row.due_at = boundary_due(task, due_times or {})
+            session.add(row)
 
 
 def _open_row(session, inst, task, facts, history, now) -> Task:

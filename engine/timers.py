@@ -1,0 +1,99 @@
+"""Timer events: read the engine's clock, and mirror waiting timers as rows.
+
+SpiffWorkflow's timer definitions read ``datetime.now`` from their own
+module.  :func:`install_clock` replaces that one name with a ``datetime``
+whose ``now()`` is the clock of the workflow run in progress (see
+:mod:`engine.context`), so tests and workers move time with a
+:class:`~engine.clock.FrozenClock` and nothing sleeps.  Outside a run it is
+the real time.
+
+Every waiting timer of every instance has a row in ``timers`` with its due
+time, so a worker finds due timers with one indexed query.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import context
+from .schema import Timer
+
+
+class _ClockedDatetime(datetime):
+    """``datetime`` whose ``now()`` follows the current run's clock."""
+
+    @classmethod
+    def now(cls, tz=None):
+        ctx = context.peek()
+        moment = ctx.clock.now() if ctx is not None else datetime.now(UTC)
+        return moment.astimezone(tz) if tz is not None else moment.replace(tzinfo=None)
+
+
+def install_clock() -> None:
+    """Make SpiffWorkflow's timer events read the engine's clock (idempotent)."""
+    spiff_timer.datetime = _ClockedDatetime
+
+
+def waiting_timers(workflow: BpmnWorkflow) -> dict[str, tuple[object, datetime]]:
+    """Return ``{task id: (task, due time)}`` for every waiting timer event."""
+    found = {}
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        definition = getattr(task.task_spec, "event_definition", None)
+        if isinstance(definition, TimerEventDefinition):
+            due = _due(task.internal_data.get("event_value"))
+            if due is not None:
+                found[str(task.id)] = (task, due)
+    return found
+
+
+def _due(value) -> datetime | None:
+    if isinstance(value, dict):
+        value = value.get("next") if value.get("cycles") != 0 else None
+    if not value:
+        return None
+    due = datetime.fromisoformat(value)
+    return due if due.tzinfo else due.replace(tzinfo=UTC)
+
+
+def sync_timers(session: Session, instance_id: int, workflow: BpmnWorkflow) -> dict[str, datetime]:
+    """Make the waiting timer rows of an instance match its workflow; return their due times."""
+    waiting = waiting_timers(workflow)
+    rows = session.scalars(select(Timer).where(
+        Timer.instance_id == instance_id, Timer.status == "waiting")).all()
+    for row in rows:
+        if row.task_id not in waiting:
+            row.status = "done"
+        else:
+            row.due_at = waiting[row.task_id][1]
+    known = {row.task_id for row in rows}
+    for task_id, (task, due) in waiting.items():
+        if task_id not in known:
+            session.add(Timer(instance_id=instance_id, task_id=task_id,
+                              spec_name=task.task_spec.name,
+                              name=task.task_spec.bpmn_name or task.task_spec.name,
+                              due_at=due, status="waiting", attempts=0))
+    return {task_id: due for task_id, (_task, due) in waiting.items()}
+
+
+def boundary_due(task, due_times: dict[str, datetime]) -> datetime | None:
+    """Return the earliest due time of timer events attached to user ``task``."""
+    siblings = task.parent.children if task.parent is not None else []
+    dues = [due_times[str(s.id)] for s in siblings if str(s.id) in due_times]
+    return min(dues) if dues else None
+
+
+def due_timers(session: Session, now: datetime, limit: int, skip_locked: bool) -> list[Timer]:
+    """Return waiting timers due at ``now``, oldest first, locked for this worker."""
+    query = (select(Timer).where(Timer.status == "waiting", Timer.due_at < now,
+                                 (Timer.not_before.is_(None)) | (Timer.not_before <= now))
+             .order_by(Timer.due_at, Timer.id).limit(limit))
+    if skip_locked:
+        query = query.with_for_update(skip_locked=True)
+    return list(session.scalars(query))
