@@ -22,6 +22,8 @@ from .errors import Refused
 from .loading import ModelError
 from .org import DEMO_FILE, OrgError, import_org, read_org_file
 from .persistence import Database
+from .registry import DEMO_FILE as DEMO_REGISTRY
+from .registry import seed_registry
 from .runtime import Engine
 
 
@@ -95,6 +97,7 @@ def init(ctx: Context, demo: bool, as_json: bool) -> None:
     if demo:
         with engine.db.transaction() as session:
             result["org"] = import_org(session, read_org_file(DEMO_FILE), password="demo")
+            result["registry"] = seed_registry(session, DEMO_REGISTRY, engine.clock.now())
         deployed = engine.deploy_directory(project_dir("processes"), project_dir("forms"))
         result["deployed"] = [d.__dict__ for d in deployed]
     emit(result, as_json, lambda r: "\n".join(f"{k}: {v}" for k, v in r.items()))
@@ -264,3 +267,6 @@ def demo(ctx: Context) -> None:
 
     ids = samples.run(ctx.engine, click.echo)
     click.echo(f"示例事项: {', '.join(f'#{i}' for i in ids)}")
+
+
+from . import cli_registry  # noqa: E402,F401 - registers `accounts` and `keydates`

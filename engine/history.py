@@ -29,6 +29,7 @@ EVENT_TYPES = {
     "timer_fired": "定时触发",
     "timer_failed": "定时任务失败",
     "instance_completed": "办结",
+    "inputs_recorded": "记录外部输入",
 }
 
 

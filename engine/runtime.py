@@ -6,6 +6,8 @@ state, the task rows and the history event together, or changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,13 +17,13 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from . import state
 from .assignment import AssignmentError, InstanceFacts, holds_role
 from .clock import Clock
 from .context import RunContext, running
-from .deployment import Deployed, deploy, latest_version, load_directory
+from .deployment import Deployed, called_xml, deploy, latest_version, load_directory
 from .errors import Conflict, Invalid, NotAllowed, NotFound, Refused
 from .forms import FormInvalid, validate_submission
 from .history import HistoryWriter
@@ -140,7 +142,7 @@ class Engine:
         task.data.update(clean)
         if clean.get("title"):
             inst.title = str(clean["title"])[:300]
-        with self._running(session, inst, username):
+        with self._running(session, inst, username, history):
             task.run()
         self._advance(session, inst, workflow, history, username)
 
@@ -200,7 +202,7 @@ class Engine:
     def _advance(self, session: Session, inst: Instance, workflow: BpmnWorkflow,
                  history: HistoryWriter, actor: str, first: bool = False) -> None:
         try:
-            with self._running(session, inst, actor):
+            with self._running(session, inst, actor, history):
                 workflow.do_engine_steps()
         except SpiffWorkflowException as err:
             raise Refused(f"流程执行出错: {err}") from None
@@ -232,8 +234,15 @@ class Engine:
         inst.revision += 1
         self._live[inst.id] = (inst.revision, workflow)
 
-    def _running(self, session: Session, inst: Instance, actor: str | None):
-        return running(RunContext(session, inst.id, self.clock, actor, []))
+    @contextmanager
+    def _running(self, session: Session, inst: Instance, actor: str | None,
+                 history: HistoryWriter | None = None) -> Iterator[RunContext]:
+        """Run with helpers' context; keep what they read for replay in the history."""
+        ctx = RunContext(session, inst.id, self.clock, actor, [])
+        with running(ctx):
+            yield ctx
+        if ctx.recorded and history is not None:
+            history.append("inputs_recorded", self.clock.now(), actor, inputs=ctx.recorded)
 
     def _workflow(self, inst: Instance, version: ModelVersion) -> BpmnWorkflow:
         cached = self._live.pop(inst.id, None)
@@ -242,7 +251,8 @@ class Engine:
         return state.load(inst.state, inst.state_version, self._specs(version))
 
     def _specs(self, version: ModelVersion) -> tuple:
-        return self.specs.get(version.id, lambda: version.bpmn_xml)
+        return self.specs.get(version.id, lambda: version.bpmn_xml,
+                              lambda: called_xml(object_session(version), version.id))
 
     def _validate(self, version: ModelVersion, form_name: str | None, data: Any) -> dict:
         if form_name is None:

@@ -63,9 +63,11 @@ class SpecCache:
     def __init__(self) -> None:
         self._specs: dict[int, tuple] = {}
 
-    def get(self, version_id: int, xml: Callable[[], str]) -> tuple:
+    def get(self, version_id: int, xml: Callable[[], str],
+            called: Callable[[], dict[str, str]] | None = None) -> tuple:
         if version_id not in self._specs:
-            self._specs[version_id] = parse_specs(xml(), f"version-{version_id}")
+            self._specs[version_id] = parse_specs(xml(), f"version-{version_id}",
+                                                  called() if called else None)
         return self._specs[version_id]
 
 
