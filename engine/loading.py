@@ -77,13 +77,13 @@ def check_model(xml: str, filename: str, forms_dir: Path) -> Model:
         tree = xmlsafe.parse(xml, filename)
     except xmlsafe.UnsafeXML as err:
         raise ModelError([str(err)]) from None
-    parse_specs(xml, filename)
     problems: list[str] = []
     forms: dict[str, dict] = {}
     for check in CHECKS:
         problems.extend(check(tree, filename, forms_dir, forms))
     if problems:
         raise ModelError(problems)
+    parse_specs(xml, filename)
     key = _process_key(tree, filename)
     name = tree.find("bpmn:process", NS).get("name") or key
     return Model(key=key, name=name, xml=xml, forms=forms, filename=filename)
