@@ -44,6 +44,11 @@ class Context:
             self._engine = Engine(db)
         return self._engine
 
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.db.dispose()
+            self._engine = None
+
 
 def refusals(func: Callable[..., Any]) -> Callable[..., Any]:
     """Turn a refusal into exit status 1 with its reason (and field errors) on stderr."""
@@ -82,8 +87,11 @@ pass_ctx = click.make_pass_decorator(Context, ensure=True)
 
 
 @click.group(help="审发 shenfa: 新媒体平台管理办法的流程引擎")
-def main() -> None:
-    """Group every command."""
+@click.pass_context
+def main(click_ctx: click.Context) -> None:
+    """Group every command; close the database when the command ends."""
+    ctx = click_ctx.ensure_object(Context)
+    click_ctx.call_on_close(ctx.close)
 
 
 @main.command(help="初始化数据库；--demo 导入示例医院并部署 processes/ 中的流程。")
@@ -226,10 +234,11 @@ def _find(ctx: Context, ref: str) -> str:
 @pass_ctx
 @refusals
 def complete(ctx: Context, task: str, username: str, data: str, as_json: bool) -> None:
+    submitted = parse_data(data)
     task_id = _find(ctx, task)
     with ctx.engine.db.transaction() as session:
         instance_id = queries.task_detail(session, task_id)["instance_id"]
-    ctx.engine.complete(task_id, username, parse_data(data))
+    ctx.engine.complete(task_id, username, submitted)
     _print_instance_tasks(ctx, instance_id, as_json)
 
 

@@ -106,9 +106,6 @@ def check_model(xml: str, filename: str, forms_dir: Path,
         raise ModelError([str(err)]) from None
     key = _process_key(tree, filename)
     called, problems = called_models(tree, filename, key, models or {})
-    if problems:
-        raise ModelError(problems)
-    parse_specs(xml, filename, called)
     forms: dict[str, dict] = {}
     for check in CHECKS:
         problems.extend(check(tree, filename, forms_dir, forms))
@@ -116,6 +113,7 @@ def check_model(xml: str, filename: str, forms_dir: Path,
         problems.extend(check_forms(xmlsafe.parse(text, other), f"{other}.bpmn", forms_dir, forms))
     if problems:
         raise ModelError(problems)
+    parse_specs(xml, filename, called)
     name = tree.find("bpmn:process", NS).get("name") or key
     return Model(key=key, name=name, xml=xml, forms=forms, filename=filename, called=called)
 

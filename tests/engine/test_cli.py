@@ -1,0 +1,88 @@
+"""The shenfa command line: every command, --json, exit status 0 / 1 / 2."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from engine.cli import main
+from tests.support import APPROVE, DRAFT
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def shenfa(db_url, monkeypatch):
+    monkeypatch.setenv("SHENFA_DATABASE_URL", db_url)
+    monkeypatch.setenv("SHENFA_PROCESSES", str(ROOT / "processes"))
+    monkeypatch.setenv("SHENFA_FORMS", str(ROOT / "forms"))
+    runner = CliRunner()
+
+    def run(*args, code=0):
+        result = runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+        assert result.exit_code == code, result.output + result.stderr
+        return result
+
+    return run
+
+
+def as_json(result):
+    return json.loads(result.stdout)
+
+
+def test_walk_three_review_from_draft_to_issue(shenfa):
+    started = as_json(shenfa("start", "three_review", "--as", "zhangwei", "--json",
+                             "--data", json.dumps({"title": "冬季养生", "media": ["官网"]})))
+    [draft] = started["open_tasks"]
+    shenfa("complete", draft["id"], "--as", "zhangwei", "--data", json.dumps(DRAFT))
+    for user in ["zhoujie", "sunli", "zhengqiang"]:
+        [task] = [t for t in as_json(shenfa("tasks", "--as", user, "--json"))
+                  if t["instance_id"] == started["instance"]]
+        assert task["pool"] and task["assignee"] is None
+        shenfa("claim", task["id"][:8], "--as", user)
+        shenfa("complete", task["id"], "--as", user, "--data", json.dumps(APPROVE))
+    history = as_json(shenfa("history", started["instance"], "--json"))
+    assert history[-1]["type"] == "instance_completed"
+    assert "签发" in shenfa("history", started["instance"]).stdout
+
+
+def test_refusals_exit_1_with_the_reason_on_stderr(shenfa):
+    started = as_json(shenfa("start", "three_review", "--as", "zhangwei", "--json",
+                             "--data", '{"title": "t", "media": ["官网"]}'))
+    task = started["open_tasks"][0]["id"]
+    refused = shenfa("complete", task, "--as", "zhangwei", "--data", '{"title": ""}', code=1)
+    assert "表单校验未通过" in refused.stderr and "body" in refused.stderr
+    assert "不属于您" in shenfa("complete", task, "--as", "lina", "--data", "{}", code=1).stderr
+    assert shenfa("start", "nope", "--as", "zhangwei", code=1).stderr.startswith("拒绝")
+
+
+def test_usage_errors_exit_2(shenfa):
+    shenfa("start", "three_review", code=2)
+    shenfa("complete", "abc", "--as", "x", "--data", "{not json", code=2)
+
+
+def test_show_task_includes_the_form_schema(shenfa):
+    started = as_json(shenfa("start", "three_review", "--as", "zhangwei", "--json",
+                             "--data", '{"title": "t", "media": ["官网"]}'))
+    detail = as_json(shenfa("show-task", started["open_tasks"][0]["id"], "--json"))
+    assert detail["form_schema"]["properties"]["title"]["title"] == "标题"
+
+
+def test_models_and_deploy(shenfa):
+    assert "three_review" in [m["key"] for m in as_json(shenfa("models", "--json"))]
+    assert "无变化" in shenfa("deploy").stdout
+
+
+def test_org_import_is_an_upsert(shenfa, tmp_path):
+    org = tmp_path / "org.json"
+    org.write_text(json.dumps({"departments": [{"name": "治未病科", "head": "xuming"}],
+                               "users": [{"username": "xuming", "name": "徐明",
+                                          "department": "治未病科",
+                                          "roles": ["staff", "department_head"]}]}),
+                   encoding="utf-8")
+    assert as_json(shenfa("org", "import", org, "--json"))["users"] == 1
+    shenfa("org", "import", org)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"users": [{"username": "x", "roles": ["emperor"]}]}))
+    assert "角色未知" in shenfa("org", "import", bad, code=1).stderr
