@@ -142,8 +142,11 @@ class Engine:
         task.data.update(clean)
         if clean.get("title"):
             inst.title = str(clean["title"])[:300]
-        with self._running(session, inst, username, history):
-            task.run()
+        try:
+            with self._running(session, inst, username, history):
+                task.run()
+        except SpiffWorkflowException as err:
+            raise _refusal(err) from None
         self._advance(session, inst, workflow, history, username)
 
     # -- timers ---------------------------------------------------------------
@@ -205,7 +208,7 @@ class Engine:
             with self._running(session, inst, actor, history):
                 workflow.do_engine_steps()
         except SpiffWorkflowException as err:
-            raise Refused(f"流程执行出错: {err}") from None
+            raise _refusal(err) from None
         facts = InstanceFacts(inst.initiator, inst.department_id)
         due_times = sync_timers(session, inst.id, workflow)
         try:
@@ -305,6 +308,14 @@ class Engine:
     def _history(self, session: Session, row: Task) -> HistoryWriter:
         inst = session.get(Instance, row.instance_id)
         return HistoryWriter(session, inst.id, inst.model_version_id)
+
+
+def _refusal(err: SpiffWorkflowException) -> Refused:
+    """Pass on a helper's own refusal; describe any other workflow error."""
+    cause = err.__cause__ or err.__context__
+    if isinstance(cause, Refused):
+        return cause
+    return Refused(f"流程执行出错: {err}")
 
 
 def _waiting_ids(workflow: BpmnWorkflow) -> list[UUID]:
