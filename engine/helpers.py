@@ -94,6 +94,8 @@ def apply_account(tier: int, platform_type: str, platform_other: Any, platform_n
     if tier == 3 and any(word in f"{platform_name}{account_name}" for word in HOSPITAL_NAMES):
         raise HelperRefused("禁止任何个人以医院名义开通新媒体平台（第六条）；"
                             "三级平台的平台名称和账号名称不得使用医院名义。")
+    if platform_type == "其他" and not platform_other:
+        raise HelperRefused("平台类型为「其他」时请注明平台（附件1）。")
     author, inst, ctx = _initiator(), _instance(), current()
     if inst.department_id is None:
         raise HelperRefused("申请人没有所属科室，无法确定主办科室。")
