@@ -18,7 +18,9 @@ from . import accounts, key_dates
 from .context import current
 from .errors import Refused
 from .expressions import helper
-from .schema import Account, CommendationBan, Department, Instance, PartyBranch, User
+from sqlalchemy import select
+
+from .schema import Account, CommendationBan, Department, Event, Instance, PartyBranch, User
 
 #: Words that mark an account as the hospital's own; a person may not use them (第六条).
 HOSPITAL_NAMES = ("绍兴市中医院", "中医院")
@@ -153,6 +155,22 @@ def concern_department(department_id: int) -> int:
     """Make the item concern ``department_id`` (so ``department_head`` is its head)."""
     _instance().department_id = department_id
     return department_id
+
+
+@recorded("latest_submission")
+def latest_submission(task_spec: str) -> dict[str, Any]:
+    """Return the form data last submitted at user task ``task_spec`` of this item.
+
+    Parallel branches each carry a copy of the data; after a join this reads
+    what each reviewer actually submitted, free of another branch's stale copy.
+    """
+    ctx = current()
+    event = ctx.session.scalar(select(Event).where(
+        Event.instance_id == ctx.instance_id, Event.type == "task_completed",
+        Event.task_spec == task_spec).order_by(Event.seq.desc()).limit(1))
+    if event is None:
+        raise HelperRefused(f"本事项尚无「{task_spec}」的办理记录。")
+    return dict(event.payload.get("data", {}))
 
 
 @recorded("is_party_member")

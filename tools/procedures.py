@@ -168,34 +168,41 @@ def tier3_review() -> Model:
     m.pgw("Gateway_joint_split", "联合复审（并行）", "general_office", 7)
     m.user("Task_joint_office", "联合复审（党政综合办公室）", "general_office", 8, "joint_review",
            review=True, label="联合复审（党政综合办）",
-           post_script='office_decision = decision\noffice_experts = experts',
            doc="第十二条二：党政综合办公室联合复审；可提请专家评议并选择专家；有专家意见时据此决定。")
     m.user("Task_joint_medical", "联合复审（医务科）", "medical_affairs", 8, "joint_review",
            review=True, label="联合复审（医务科）",
-           post_script='medical_decision = decision\nmedical_experts = experts',
            doc="第十二条二：医务科联合复审；可提请专家评议并选择专家；有专家意见时据此决定。")
     m.pgw("Gateway_joint_join", "汇合联合复审意见", "general_office", 9)
-    m.xgw("Gateway_joint", "联合复审结论", "general_office", 10, default="Flow_joint_ok",
+    m.script("Script_joint", "汇总联合复审意见", "general_office", 9.8, "\n".join([
+        'office = latest_submission("Task_joint_office")',
+        'medical = latest_submission("Task_joint_medical")',
+        'office_decision = office["decision"]',
+        'medical_decision = medical["decision"]']),
+        doc="第十二条二：读取双方本轮提交的复审意见。")
+    m.xgw("Gateway_joint", "联合复审结论", "general_office", 10.8, default="Flow_joint_ok",
           doc="第十二条二：双方均同意方可发布；任一方退回则退回修改；任一方提请则组织专家评议。")
-    m.script("Script_panel", "汇总评议专家名单", "expert", 10,
-             "panel = distinct(office_experts + medical_experts)",
+    m.script("Script_panel", "汇总评议专家名单", "expert", 10.8, "\n".join([
+        'panel = distinct(office["experts"] + medical["experts"])',
+        'earlier_opinions = (earlier_opinions if defined("earlier_opinions") else []) + '
+        '(expert_opinions if defined("expert_opinions") else [])',
+        "expert_opinions = []"]),
              doc="第十二条二：必要时组织专家评议。")
-    m.xgw("Gateway_panel", "是否已选定专家", "expert", 11, default="Flow_panel_go")
-    m.user("Task_expert", "专家评议", "expert", 12, "expert_opinion", assignee="expert",
+    m.xgw("Gateway_panel", "是否已选定专家", "expert", 11.8, default="Flow_panel_go")
+    m.user("Task_expert", "专家评议", "expert", 12.8, "expert_opinion", assignee="expert",
            loop={"input": "panel", "item": "expert", "output": "expert_opinions",
                  "output_item": "expert_opinion"},
            post_script='expert_opinion = {"expert": expert, "conclusion": conclusion, '
                        '"opinion": opinion}',
            doc="第十二条二：每位选定的专家出具书面评议意见（多实例，每位专家一项任务）；意见提交联合复审。")
-    m.xgw("Gateway_done", "审核通过", "department_head", 13)
+    m.xgw("Gateway_done", "审核通过", "department_head", 13.8)
     m.xgw("Gateway_party", "是否党员", "party_branch_head", 4, default="Flow_not_member",
           doc="第十二条三。")
     m.user("Task_branch_report", "党员发布内容报备", "party_branch_head", 5.4, "branch_report",
            label="党支部报备",
            doc="第十二条三：党员发布内容需额外报备党支部，确保符合党员网络行为规范；支部负责人知悉并签署意见。")
     m.xgw("Gateway_party_done", "报备完成", "party_branch_head", 7)
-    m.pgw("Gateway_join_all", "审核与报备均完成", "department_head", 14)
-    m.end("End_approved", "审核通过，可以发布", "department_head", 15,
+    m.pgw("Gateway_join_all", "审核与报备均完成", "department_head", 14.8)
+    m.end("End_approved", "审核通过，可以发布", "department_head", 15.8,
           doc="第十二条：审核通过后方可发布。")
     m.flow("Flow_start", "StartEvent_post", "Script_facts", "发起")
     m.flow("Flow_facts", "Script_facts", "Task_draft", "核对完成")
@@ -214,7 +221,8 @@ def tier3_review() -> Model:
     m.flow("Flow_joint_medical", "Gateway_joint_split", "Task_joint_medical", "医务科")
     m.flow("Flow_office_join", "Task_joint_office", "Gateway_joint_join", "复审完成")
     m.flow("Flow_medical_join", "Task_joint_medical", "Gateway_joint_join", "复审完成")
-    m.flow("Flow_join_decide", "Gateway_joint_join", "Gateway_joint", "汇合")
+    m.flow("Flow_join_read", "Gateway_joint_join", "Script_joint", "汇合")
+    m.flow("Flow_join_decide", "Script_joint", "Gateway_joint", "汇总")
     m.flow("Flow_joint_return", "Gateway_joint", "Task_revise", "任一方退回",
            'office_decision == "return" or medical_decision == "return"')
     m.flow("Flow_joint_experts", "Gateway_joint", "Script_panel", "提请专家评议",
@@ -450,10 +458,10 @@ def complaint_handling() -> Model:
         'if account["tier"] != 1 else None']))
     m.pgw("Gateway_verify_split", "并行核查", "discipline_inspection", 3)
     m.user("Task_verify_di", "核查（纪检监察室）", "discipline_inspection", 4, "complaint_verify",
-           label="纪检监察室核查", post_script="di_founded = founded\ndi_findings = findings",
+           label="纪检监察室核查",
            doc="第十九条：纪检监察室牵头核查，记录核查情况。")
     m.user("Task_verify_ma", "核查（医务科）", "medical_affairs", 4, "complaint_verify",
-           label="医务科核查", post_script="ma_founded = founded\nma_findings = findings",
+           label="医务科核查",
            doc="第十九条：医务科牵头核查，记录核查情况。")
     m.pgw("Gateway_verify_join", "汇合核查情况", "discipline_inspection", 5)
     m.user("Task_outcome", "处理决定", "discipline_inspection", 6, "complaint_outcome",
