@@ -83,10 +83,19 @@ def sync_timers(session: Session, instance_id: int, workflow: BpmnWorkflow) -> d
 
 
 def boundary_due(task, due_times: dict[str, datetime]) -> datetime | None:
-    """Return the earliest due time of timer events attached to user ``task``."""
-    siblings = task.parent.children if task.parent is not None else []
+    """Return the earliest due time of timer events attached to user ``task``.
+
+    An instance of a multi-instance task carries the deadline of the activity.
+    """
+    holder = task.parent if _is_instance(task) else task
+    siblings = holder.parent.children if holder.parent is not None else []
     dues = [due_times[str(s.id)] for s in siblings if str(s.id) in due_times]
     return min(dues) if dues else None
+
+
+def _is_instance(task) -> bool:
+    parent = task.parent
+    return parent is not None and getattr(parent.task_spec, "task_spec", None) == task.task_spec.name
 
 
 def due_timers(session: Session, now: datetime, limit: int, skip_locked: bool) -> list[Timer]:
