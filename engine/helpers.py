@@ -14,12 +14,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from sqlalchemy import select
+
 from . import accounts, key_dates
 from .context import current
 from .errors import Refused
 from .expressions import helper
-from sqlalchemy import select
-
 from .schema import Account, CommendationBan, Department, Event, Instance, PartyBranch, User
 
 #: Words that mark an account as the hospital's own; a person may not use them (第六条).

@@ -131,8 +131,9 @@ def called_models(tree, filename: str, key: str,
             if target == key or target in called:
                 continue
             if target not in models:
-                problems.append(f"{name}:{el.sourceline}: 调用活动「{el.get('name') or el.get('id')}」"
-                                f"引用的流程 {target!r} 不存在 (called process not found)")
+                label = el.get("name") or el.get("id")
+                problems.append(f"{name}:{el.sourceline}: 调用活动「{label}」引用的流程 "
+                                f"{target!r} 不存在 (called process not found)")
                 continue
             called[target] = models[target]
             pending.append((xmlsafe.parse(models[target], f"{target}.bpmn"), f"{target}.bpmn"))

@@ -1,4 +1,4 @@
-"""新媒体平台认证审批 (附件1, 第五、六条): every stage, the one-account-per-type rule, registration."""
+"""新媒体平台认证审批 (附件1, 第五、六条): stages, one account per type, registration."""
 
 import pytest
 from sqlalchemy import func, select
@@ -55,7 +55,8 @@ def test_tier3_application_is_approved_and_registered(drive, engine):
 
 
 def test_tier2_application_for_a_new_platform_type_needs_no_consent(drive, engine):
-    instance = drive.start("account_approval", "lina", application(2, "抖音", "心血管内科抖音"))
+    instance = drive.start("account_approval", "lina",
+                           application(2, "抖音", "心血管内科抖音"))
     approve_all(drive, instance)
     registered = account(engine, _account_id(engine, instance))
     assert (registered["status"], registered["holder"], registered["supervisors"]) == (
@@ -99,7 +100,8 @@ def test_a_second_account_of_the_same_type_needs_the_supervisors_consent_first(d
 
 
 def test_a_second_tier2_account_needs_the_general_offices_consent(drive, engine):
-    instance = drive.start("account_approval", "lina", application(2, "订阅号", "心血管内科第二订阅号"))
+    instance = drive.start("account_approval", "lina",
+                           application(2, "订阅号", "心血管内科第二订阅号"))
     assert drive.open_specs(instance) == ["Task_consent_office"]
     drive.act(instance, "Task_consent_office", "zhaolei",
               {"decision": "reject", "comment": "已有订阅号，不同意重复开设"})

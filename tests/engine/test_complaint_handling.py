@@ -2,8 +2,10 @@
 
 from tests.proc_support import account_id, account_named
 
-COMPLAINT = {"title": "抖音视频夸大疗效", "content": "视频称某偏方可根治高血压。", "anonymous": True}
-REPLY = {"reply": "经核查属实，已责令关闭账号。", "replied_at": "2026-11-27T10:00:00", "channel": "phone"}
+COMPLAINT = {"title": "抖音视频夸大疗效", "content": "视频称某偏方可根治高血压。",
+             "anonymous": True}
+REPLY = {"reply": "经核查属实，已责令关闭账号。", "replied_at": "2026-11-27T10:00:00",
+         "channel": "phone"}
 
 
 def lodge(drive, engine, **extra) -> int:

@@ -1,4 +1,4 @@
-"""发布后监测与事件处置 (第十三、十六、十八条): 30-minute deadlines, escalation, reports, closure."""
+"""发布后监测与事件处置 (第十三、十六、十八条): deadlines, escalation, reports, closure."""
 
 import pytest
 from sqlalchemy import select
@@ -7,7 +7,8 @@ from engine.errors import Refused
 from engine.schema import CommendationBan
 from tests.proc_support import account_id, account_named
 
-PUBLISHED = {"published_url": "https://mp.weixin.qq.com/s/abc", "published_at": "2026-11-26T09:00:00"}
+PUBLISHED = {"published_url": "https://mp.weixin.qq.com/s/abc",
+             "published_at": "2026-11-26T09:00:00"}
 CORRECTED = {"corrected_url": "https://mp.weixin.qq.com/s/abc2",
              "corrected_at": "2026-11-26T09:20:00", "note": "已更正剂量表述"}
 WITHDRAWN = {"withdrawn_at": "2026-11-26T09:20:00", "note": "涉及侵权图片，已撤稿"}

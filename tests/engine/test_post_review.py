@@ -1,4 +1,4 @@
-"""信息发布审核 (第十一、十二条): the procedure is chosen by account tier and the key-date calendar."""
+"""信息发布审核 (第十一、十二条): the procedure follows the account tier and the key dates."""
 
 import pytest
 from sqlalchemy import func, select
