@@ -111,6 +111,9 @@ class Instance(Base):
     state: Mapped[str] = mapped_column(Text)
     state_version: Mapped[str] = mapped_column(String(20))
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    #: Head of the history chain: the last event's sequence number and hash.
+    event_seq: Mapped[int] = mapped_column(Integer, default=0)
+    event_hash: Mapped[str] = mapped_column(String(64), default="0" * 64)
 
 
 class Task(Base):

@@ -41,15 +41,21 @@ def install_clock() -> None:
     spiff_timer.datetime = _ClockedDatetime
 
 
+def timer_due(task) -> datetime | None:
+    """Return when a waiting timer event task is due, or None if it is no timer."""
+    definition = getattr(task.task_spec, "event_definition", None)
+    if not isinstance(definition, TimerEventDefinition):
+        return None
+    return _due(task.internal_data.get("event_value"))
+
+
 def waiting_timers(workflow: BpmnWorkflow) -> dict[str, tuple[object, datetime]]:
     """Return ``{task id: (task, due time)}`` for every waiting timer event."""
     found = {}
     for task in workflow.get_tasks(state=TaskState.WAITING):
-        definition = getattr(task.task_spec, "event_definition", None)
-        if isinstance(definition, TimerEventDefinition):
-            due = _due(task.internal_data.get("event_value"))
-            if due is not None:
-                found[str(task.id)] = (task, due)
+        due = timer_due(task)
+        if due is not None:
+            found[str(task.id)] = (task, due)
     return found
 
 
@@ -60,26 +66,6 @@ def _due(value) -> datetime | None:
         return None
     due = datetime.fromisoformat(value)
     return due if due.tzinfo else due.replace(tzinfo=UTC)
-
-
-def sync_timers(session: Session, instance_id: int, workflow: BpmnWorkflow) -> dict[str, datetime]:
-    """Make the waiting timer rows of an instance match its workflow; return their due times."""
-    waiting = waiting_timers(workflow)
-    rows = session.scalars(select(Timer).where(
-        Timer.instance_id == instance_id, Timer.status == "waiting")).all()
-    for row in rows:
-        if row.task_id not in waiting:
-            row.status = "done"
-        else:
-            row.due_at = waiting[row.task_id][1]
-    known = {row.task_id for row in rows}
-    for task_id, (task, due) in waiting.items():
-        if task_id not in known:
-            session.add(Timer(instance_id=instance_id, task_id=task_id,
-                              spec_name=task.task_spec.name,
-                              name=task.task_spec.bpmn_name or task.task_spec.name,
-                              due_at=due, status="waiting", attempts=0))
-    return {task_id: due for task_id, (_task, due) in waiting.items()}
 
 
 def boundary_due(task, due_times: dict[str, datetime]) -> datetime | None:
