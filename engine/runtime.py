@@ -164,6 +164,7 @@ class Engine:
             update_task(conn, task_id, status="completed", completed_by=username,
                         completed_at=now, draft=None)
             step.done.add(task_id)
+            step.decision, step.comment = clean.get("decision"), clean.get("comment")
             task.data.update(clean)
             if clean.get("title"):
                 step.inst["title"] = str(clean["title"])[:300]
@@ -173,49 +174,61 @@ class Engine:
 
     # -- timers ---------------------------------------------------------------
 
-    def fire_due_timers(self, batch: int = 100) -> int:
-        """Fire every timer due by the clock, oldest first, each in its own transaction."""
-        with self.db.transaction() as session:
-            due = [(t.id, t.instance_id) for t in
-                   due_timers(session, self.clock.now(), batch, False)]
-        return sum(self._fire(timer_id, instance_id) for timer_id, instance_id in due)
+    def fire_due_timers(self, worker: str = "inline", batch: int = 100,
+                        lease: float = 60.0) -> int:
+        """Claim due timers for ``worker``, then fire each in its own transaction.
 
-    def _fire(self, timer_id: int, instance_id: int) -> bool:
+        Return how many fired.  Claims are leases: if a worker dies, its
+        claims expire after ``lease`` seconds and another worker takes them.
+        """
+        claimed = self._claim_timers(worker, batch, lease)
+        return sum(self._fire(timer_id, instance_id, worker) for timer_id, instance_id in claimed)
+
+    def _claim_timers(self, worker: str, batch: int, lease: float) -> list[tuple[int, int]]:
+        now = self.clock.now()
+        with self._transaction() as conn:
+            rows = conn.execute(due_timers(now, batch, self.db.is_postgres)).all()
+            if rows:
+                conn.execute(update(TIMERS).where(TIMERS.c.id.in_([r[0] for r in rows])).values(
+                    claimed_by=worker, claimed_until=now + timedelta(seconds=lease)))
+        return [(r[0], r[1]) for r in rows]
+
+    def _fire(self, timer_id: int, instance_id: int, worker: str) -> int:
         try:
             with self._transaction() as conn:
-                return self._fire_in(conn, timer_id, instance_id)
+                return self._fire_in(conn, timer_id, instance_id, worker)
         except Exception as err:  # noqa: BLE001 - any failure is retried, then raised
             self._timer_failed(timer_id, err)
-            return False
+            return 0
 
-    def _fire_in(self, conn: Connection, timer_id: int, instance_id: int) -> bool:
+    def _fire_in(self, conn: Connection, timer_id: int, instance_id: int, worker: str) -> int:
+        """Advance the instance of a claimed timer; return how many of its timers fired."""
         inst = lock_instance(conn, instance_id)
-        timer = conn.execute(select(TIMERS).where(TIMERS.c.id == timer_id,
-                                                  TIMERS.c.status == "waiting")
-                             .with_for_update(skip_locked=True)).mappings().first()
-        if timer is None:
-            return False
+        timer = conn.execute(select(TIMERS).where(
+            TIMERS.c.id == timer_id, TIMERS.c.status == "waiting",
+            TIMERS.c.claimed_by == worker)).mappings().first()
+        if timer is None:  # done meanwhile, or our lease expired and another took it
+            return 0
         step = self._step(conn, inst, self.version(inst["model_version_id"], conn), None)
+        step.trigger = "timer"
         step.run(step.workflow.refresh_timers)
         fired = step.workflow.get_task_from_id(UUID(timer["task_id"]))
         if fired is not None and fired.state == TaskState.WAITING:
             raise _NotYet()
-        now = self.clock.now()
-        conn.execute(update(TIMERS).where(TIMERS.c.id == timer_id)
-                     .values(status="fired", fired_at=now))
-        step.history.append("timer_fired", now, None, None, timer["task_id"],
-                            timer["spec_name"], task_name=timer["name"],
-                            due_at=timer["due_at"].isoformat())
         self._finish(step)
-        return True
+        return len(step.fired)
 
     def _timer_failed(self, timer_id: int, err: Exception) -> None:
-        if isinstance(err, _NotYet):
-            return
         with self._transaction() as conn:
+            if isinstance(err, _NotYet):  # due by the row, not yet by the event: free it
+                conn.execute(update(TIMERS).where(TIMERS.c.id == timer_id)
+                             .values(claimed_by=None, claimed_until=None))
+                return
             timer = conn.execute(select(TIMERS).where(TIMERS.c.id == timer_id)).mappings().one()
+            lock_instance(conn, timer["instance_id"])
             attempts = timer["attempts"] + 1
             values = {"attempts": attempts, "last_error": f"{type(err).__name__}: {err}"[:2000],
+                      "claimed_by": None, "claimed_until": None,
                       "not_before": self.clock.now() + timedelta(seconds=min(2 ** attempts, 300))}
             if attempts >= MAX_TIMER_ATTEMPTS:
                 values["status"] = "failed"

@@ -22,7 +22,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, RowMapping, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from . import state
+from . import notifications, state
 from .assignment import AssignmentError, InstanceFacts
 from .clock import Clock
 from .context import RunContext, running
@@ -69,8 +69,13 @@ class Step:
         self.workflow, self.clock, self.actor = workflow, clock, actor
         self.history = HistoryWriter(inst["id"], version.id, inst["event_seq"], inst["event_hash"])
         ready, waiting = scan(workflow)
-        self.ready_before, self.had_timers = set(ready), bool(waiting)
+        self.ready_before, self.waiting_before = set(ready), waiting
+        self.fired: list[str] = []
         self.opened: list[dict[str, Any]] = []
+        #: What moved the instance: "timer" for a fired timer; the decision of a completion.
+        self.trigger: str | None = None
+        self.decision: str | None = None
+        self.comment: str | None = None
         self.done: set[str] = set()
         self._session: Session | None = None
 
@@ -101,11 +106,12 @@ class Step:
             self._session.flush()  # what helpers wrote, inside this transaction
         now = self.clock.now()
         ready, waiting = scan(self.workflow)
-        due_times = self._sync_timers(waiting)
+        due_times = self._sync_timers(waiting, now)
         try:
             self._sync_tasks(ready, now, due_times)
         except AssignmentError as err:
             raise Refused(str(err)) from None
+        self._notify(now)
         if self.workflow.is_completed() and self.inst["status"] == "running":
             self.inst.update(status="completed", ended_at=now)
             self.history.append("instance_completed", now, self.actor)
@@ -127,6 +133,18 @@ class Step:
             self.connection.execute(insert(TASKS), rows)
         self.opened = rows
 
+    def _notify(self, now: datetime) -> None:
+        """Tell the people of newly opened tasks: escalation, returned, or a new task."""
+        for task in self.opened:
+            if self.trigger == "timer":
+                kind, note = "escalation", "原办理时限已过，请督办。"
+            elif self.decision not in (None, "approve") and task["assignee"]:
+                kind, note = "task_returned", f"退回意见：{self.comment or ''}"
+            else:
+                kind, note = "task_opened", ""
+            notifications.write(self.connection, notifications.task_messages(
+                self.connection, [task], kind, self.inst["title"], now, note))
+
     def _cancel(self, task_ids: set[str], now: datetime) -> None:
         rows = self.connection.execute(
             update(TASKS).where(TASKS.c.id.in_(task_ids), TASKS.c.status == "open")
@@ -134,15 +152,14 @@ class Step:
         for task_id, role, spec in sorted(rows, key=lambda r: r[2]):
             self.history.append("task_cancelled", now, None, role, task_id, spec)
 
-    def _sync_timers(self, waiting: dict) -> dict[str, datetime]:
-        if not waiting and not self.had_timers:
+    def _sync_timers(self, waiting: dict, now: datetime) -> dict[str, datetime]:
+        if not waiting and not self.waiting_before:
             return {}
         known = dict(self.connection.execute(select(TIMERS.c.task_id, TIMERS.c.id).where(
             TIMERS.c.instance_id == self.inst["id"], TIMERS.c.status == "waiting")).all())
-        finished = [timer_id for task_id, timer_id in known.items() if task_id not in waiting]
-        if finished:
-            self.connection.execute(update(TIMERS).where(TIMERS.c.id.in_(finished))
-                                    .values(status="done"))
+        for task_id in sorted(set(self.waiting_before) - set(waiting),
+                              key=lambda i: self.waiting_before[i][1]):
+            self._timer_ended(task_id, known.get(task_id), now)
         new = [{"instance_id": self.inst["id"], "task_id": task_id,
                 "spec_name": task.task_spec.name, "due_at": due, "status": "waiting",
                 "name": task.task_spec.bpmn_name or task.task_spec.name, "attempts": 0}
@@ -150,6 +167,19 @@ class Step:
         if new:
             self.connection.execute(insert(TIMERS), new)
         return {task_id: due for task_id, (_task, due) in waiting.items()}
+
+    def _timer_ended(self, task_id: str, timer_id: int | None, now: datetime) -> None:
+        """Record a timer that stopped waiting: fired (its path ran) or cancelled with its activity."""
+        task, due = self.waiting_before[task_id]
+        fired = not task.has_state(TaskState.CANCELLED)
+        if timer_id is not None:
+            self.connection.execute(update(TIMERS).where(TIMERS.c.id == timer_id).values(
+                status="fired" if fired else "done", fired_at=now if fired else None))
+        if fired:
+            self.fired.append(task_id)
+            self.history.append("timer_fired", now, None, None, task_id, task.task_spec.name,
+                                task_name=task.task_spec.bpmn_name or task.task_spec.name,
+                                due_at=due.isoformat())
 
     def _store(self) -> None:
         inst = self.inst
