@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -21,6 +21,10 @@ class RunContext:
     actor: str | None
     #: Inputs that replay must not recompute (clock readings, lookups), in call order.
     recorded: list[dict[str, Any]]
+    #: History events of the running step not yet written (newest last).
+    events: list[dict[str, Any]] = field(default_factory=list)
+    #: Changes helpers make to the item's own row (``department_id``).
+    item: dict[str, Any] = field(default_factory=dict)
 
 
 _CURRENT: ContextVar[RunContext | None] = ContextVar("shenfa_run", default=None)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from .loading import Model, ModelError, check_model, library
@@ -58,10 +58,14 @@ def deploy(session: Session, model: Model, at: datetime, by: str | None = None,
     return Deployed(model.key, version.version, True)
 
 
-def called_xml(session: Session, version_id: int) -> dict[str, str]:
+CALLED = CalledModels.__table__
+
+
+def called_xml(conn: Connection | Session, version_id: int) -> dict[str, str]:
     """Return the XML of the models a version calls, as pinned when it was deployed."""
-    row = session.get(CalledModels, version_id)
-    return dict(row.models) if row is not None else {}
+    models = conn.execute(select(CALLED.c.models).where(
+        CALLED.c.model_version_id == version_id)).scalar()
+    return dict(models) if models else {}
 
 
 def list_models(session: Session) -> list[dict]:

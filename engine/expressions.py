@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from simpleeval import DEFAULT_OPERATORS, EvalWithCompoundTypes
@@ -122,13 +123,19 @@ def _check_call(node: ast.Call) -> None:
         raise UnsafeExpression("只能调用已注册的函数 (only registered functions may be called)")
 
 
+@lru_cache(maxsize=4096)
+def _checked(source: str) -> ast.AST:
+    """Check an expression once and keep its parsed tree for every later evaluation."""
+    check_expression(source)
+    return EvalWithCompoundTypes.parse(source)
+
+
 class Evaluator:
     """Evaluate checked expressions and scripts against task data."""
 
     def evaluate(self, source: str, names: dict[str, Any]) -> Any:
         """Return the value of expression ``source`` with ``names`` in scope."""
-        check_expression(source)
-        return self._simple(names).eval(source.strip())
+        return self._simple(names).eval(source, previously_parsed=_checked(source))
 
     def execute(self, source: str, names: dict[str, Any]) -> dict[str, Any]:
         """Run script ``source`` and return the variables it assigned."""

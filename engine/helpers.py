@@ -153,7 +153,7 @@ def release_targets() -> list[dict[str, Any]]:
 @helper("concern_department")
 def concern_department(department_id: int) -> int:
     """Make the item concern ``department_id`` (so ``department_head`` is its head)."""
-    _instance().department_id = department_id
+    current().item["department_id"] = department_id
     return department_id
 
 
@@ -165,6 +165,9 @@ def latest_submission(task_spec: str) -> dict[str, Any]:
     what each reviewer actually submitted, free of another branch's stale copy.
     """
     ctx = current()
+    for event in reversed(ctx.events):  # this step's own events are not written yet
+        if event["type"] == "task_completed" and event["task_spec"] == task_spec:
+            return dict(event["payload"].get("data", {}))
     event = ctx.session.scalar(select(Event).where(
         Event.instance_id == ctx.instance_id, Event.type == "task_completed",
         Event.task_spec == task_spec).order_by(Event.seq.desc()).limit(1))

@@ -12,10 +12,12 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.orm import Session
 
 from .schema import Event
+
+EVENTS = Event.__table__
 
 GENESIS = "0" * 64
 
@@ -33,49 +35,56 @@ EVENT_TYPES = {
 }
 
 
-def canonical(event: Event) -> str:
+FIELDS = ("instance_id", "seq", "type", "at", "actor", "role", "task_id", "task_spec",
+          "model_version_id", "payload", "prev_hash")
+
+
+def canonical(event: Event | dict[str, Any]) -> str:
     """Return the canonical JSON text of an event's content, the input of its hash."""
-    return json.dumps(
-        {"instance_id": event.instance_id, "seq": event.seq, "type": event.type,
-         "at": event.at.isoformat(), "actor": event.actor, "role": event.role,
-         "task_id": event.task_id, "task_spec": event.task_spec,
-         "model_version_id": event.model_version_id, "payload": event.payload,
-         "prev_hash": event.prev_hash},
-        sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-    )
+    get = event.get if isinstance(event, dict) else lambda name: getattr(event, name)
+    content = {name: get(name) for name in FIELDS}
+    content["at"] = content["at"].isoformat()
+    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def digest(event: Event) -> str:
+def digest(event: Event | dict[str, Any]) -> str:
     return hashlib.sha256(canonical(event).encode("utf-8")).hexdigest()
 
 
 class HistoryWriter:
-    """Appends events to one instance's chain inside the caller's transaction."""
+    """Appends events to one instance's chain; written in the caller's transaction.
 
-    def __init__(self, session: Session, instance_id: int, model_version_id: int):
-        self.session = session
+    The chain head (last sequence number and hash) is kept on the instance row,
+    which every writer locks, so appending needs no query.
+    """
+
+    def __init__(self, instance_id: int, model_version_id: int, seq: int = 0,
+                 prev: str = GENESIS):
         self.instance_id = instance_id
         self.model_version_id = model_version_id
-        last = session.execute(
-            select(Event.seq, Event.hash).where(Event.instance_id == instance_id)
-            .order_by(Event.seq.desc()).limit(1)
-        ).first()
-        self.seq, self.prev = (last[0], last[1]) if last else (0, GENESIS)
+        self.seq, self.prev = seq, prev
+        self.pending: list[dict[str, Any]] = []
 
     def append(self, type_: str, at: datetime, actor: str | None = None, role: str | None = None,
                task_id: str | None = None, task_spec: str | None = None,
-               **payload: Any) -> Event:
+               **payload: Any) -> dict[str, Any]:
         """Append one event of ``type_`` and return it."""
         if type_ not in EVENT_TYPES:
             raise ValueError(f"unknown event type {type_}")
         self.seq += 1
-        event = Event(instance_id=self.instance_id, seq=self.seq, type=type_, at=at,
-                      actor=actor, role=role, task_id=task_id, task_spec=task_spec,
-                      model_version_id=self.model_version_id, payload=payload,
-                      prev_hash=self.prev)
-        event.hash = self.prev = digest(event)
-        self.session.add(event)
+        event = {"instance_id": self.instance_id, "seq": self.seq, "type": type_, "at": at,
+                 "actor": actor, "role": role, "task_id": task_id, "task_spec": task_spec,
+                 "model_version_id": self.model_version_id, "payload": payload,
+                 "prev_hash": self.prev}
+        event["hash"] = self.prev = digest(event)
+        self.pending.append(event)
         return event
+
+    def write(self, connection: Connection) -> None:
+        """Insert the pending events."""
+        if self.pending:
+            connection.execute(insert(EVENTS), self.pending)
+            self.pending = []
 
 
 def events_of(session: Session, instance_id: int) -> list[Event]:

@@ -58,7 +58,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = conn.get_execution_options().get("shenfa_read_only", False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def migrate(engine: Engine) -> None:
@@ -86,6 +87,14 @@ class Database:
         """Yield a session; commit if the block succeeds, roll back if it raises."""
         with self.sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """Yield a session for reads only: on SQLite it never takes the write lock."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(shenfa_read_only=True)
+            with Session(bind=conn) as session:
+                yield session
 
     def migrate(self) -> None:
         migrate(self.engine)

@@ -1,7 +1,7 @@
-"""Running instances: start, claim, unclaim, complete — each one transaction.
+"""Running instances: start, claim, unclaim, complete, fire timers — each one transaction.
 
 Completing a task validates the form, runs the workflow, stores the new
-state, the task rows and the history event together, or changes nothing.
+state, the task rows and the history events together, or changes nothing.
 """
 
 from __future__ import annotations
@@ -14,28 +14,29 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy import Connection, RowMapping, bindparam, insert, select, update
 
 from . import state
-from .assignment import AssignmentError, InstanceFacts, holds_role
 from .clock import Clock
-from .context import RunContext, running
 from .deployment import Deployed, called_xml, deploy, latest_version, load_directory
-from .errors import Conflict, Invalid, NotAllowed, NotFound, Refused
+from .errors import Conflict, Invalid, NotAllowed, NotFound
 from .forms import FormInvalid, validate_submission
-from .history import HistoryWriter
+from .history import GENESIS, HistoryWriter
 from .persistence import Database
-from .schema import Instance, ModelVersion, Task, Timer, User
-from .tasks import review_conflict, sync_tasks
-from .timers import due_timers, install_clock, sync_timers
+from .schema import ModelVersion, RoleHolding, User
+from .step import INSTANCES, TIMERS, Step, Version, lock_instance
+from .tasks import lock_task, read_task, review_conflict, update_task
+from .timers import due_timers, install_clock
 
 install_clock()
 MAX_TIMER_ATTEMPTS = 5
-
-START_FORM = "formName"
+USERS, HOLDINGS, VERSIONS = User.__table__, RoleHolding.__table__, ModelVersion.__table__
+READ_USER = select(USERS.c.username, USERS.c.department_id, USERS.c.active).where(
+    USERS.c.username == bindparam("username"))
+HOLDS_ROLE = select(HOLDINGS.c.role).where(HOLDINGS.c.username == bindparam("username"),
+                                           HOLDINGS.c.role == bindparam("role"))
+SET_CHAIN_HEAD = update(INSTANCES).where(INSTANCES.c.id == bindparam("b_id"))
 
 
 class Engine:
@@ -44,7 +45,7 @@ class Engine:
     def __init__(self, db: Database, clock: Clock | None = None):
         self.db = db
         self.clock = clock or Clock()
-        self.specs = state.SpecCache()
+        self._versions: dict[int, Version] = {}
         self._live: dict[int, tuple[int, BpmnWorkflow]] = {}
 
     # -- models -------------------------------------------------------------
@@ -56,276 +57,278 @@ class Engine:
         with self.db.transaction() as session:
             return [deploy(session, m, self.clock.now(), by, note) for m in models]
 
+    def version(self, version_id: int, conn: Connection | None = None) -> Version:
+        """Return a deployed version (cached: a version never changes)."""
+        if version_id not in self._versions:
+            if conn is None:
+                with self.db.engine.connect() as own:
+                    return self.version(version_id, own)
+            row = conn.execute(select(VERSIONS).where(VERSIONS.c.id == version_id)).mappings().one()
+            self._versions[version_id] = Version(
+                row["id"], row["model_key"], row["version"], row["forms"],
+                state.parse_specs(row["bpmn_xml"], f"{row['model_key']}-v{row['version']}",
+                                  called_xml(conn, version_id)))
+        return self._versions[version_id]
+
     # -- instances ------------------------------------------------------------
 
     def start(self, model_key: str, username: str, data: dict | None = None,
               department_id: int | None = None) -> int:
         """Start the latest version of ``model_key`` as ``username``; return its id."""
         with self.db.transaction() as session:
-            user = self._user(session, username)
-            version = latest_version(session, model_key)
-            if version is None:
-                raise NotFound(f"流程不存在或未部署: {model_key}")
-            workflow = state.new_workflow(self._specs(version))
-            clean = self._validate(version, _start_form(workflow), data or {})
-            inst = Instance(model_version_id=version.id, model_key=model_key,
-                            title=str(clean.get("title", ""))[:300], initiator=username,
-                            department_id=department_id or user.department_id,
-                            started_at=self.clock.now(), state="", state_version="")
-            session.add(inst)
-            session.flush()
-            history = HistoryWriter(session, inst.id, version.id)
-            history.append("instance_started", inst.started_at, username, "initiator",
-                           data=clean, department_id=inst.department_id,
-                           model_key=model_key, model_version=version.version)
+            latest = latest_version(session, model_key)
+        if latest is None:
+            raise NotFound(f"流程不存在或未部署: {model_key}")
+        version = self.version(latest.id)
+        workflow = state.new_workflow(version.specs)
+        clean = self._validate(version, _start_form(workflow), data or {})
+        with self._transaction() as conn:
+            user = self._user(conn, username)
+            inst = self._new_instance(conn, version, username, clean,
+                                      department_id or user["department_id"])
+            step = Step(conn, inst, version, workflow, self.clock, username)
+            step.history.append("instance_started", inst["started_at"], username, "initiator",
+                                data=clean, department_id=inst["department_id"],
+                                model_key=model_key, model_version=version.version)
             workflow.task_tree.data.update(clean)
-            self._advance(session, inst, workflow, history, username, first=True)
-            return inst.id
+            step.run(lambda: None)
+            self._finish(step)
+            return inst["id"]
+
+    def _new_instance(self, conn: Connection, version: Version, username: str, data: dict,
+                      department_id: int | None) -> dict[str, Any]:
+        values = {"model_version_id": version.id, "model_key": version.key,
+                  "title": str(data.get("title", ""))[:300], "status": "running",
+                  "initiator": username, "department_id": department_id,
+                  "started_at": self.clock.now(), "ended_at": None, "state": "",
+                  "state_version": "", "revision": 0, "event_seq": 0, "event_hash": GENESIS}
+        values["id"] = conn.execute(insert(INSTANCES).values(values)).inserted_primary_key[0]
+        return values
 
     def claim(self, task_id: str, username: str) -> None:
         """Take a pool task for ``username``, who must hold its role."""
-        with self.db.transaction() as session:
-            row = self._task_for_update(session, task_id)
-            if not row.pool:
+        with self._transaction() as conn:
+            row, inst = self._lock(conn, task_id)
+            if not row["pool"]:
                 raise NotAllowed("此任务不是公共待认领任务。")
-            if row.assignee is not None:
-                raise Conflict(f"此任务已被 {row.assignee} 认领。")
-            if not holds_role(session, username, row.role):
+            if row["assignee"] is not None:
+                raise Conflict(f"此任务已被 {row['assignee']} 认领。")
+            if not self._holds(conn, username, row["role"]):
                 raise NotAllowed("您不具有认领此任务所需的角色。")
-            self._check_separation(session, row, username)
-            row.assignee = username
-            self._history(session, row).append(
-                "task_claimed", self.clock.now(), username, row.role, row.id, row.spec_name)
+            self._check_separation(conn, row, username)
+            self._set_assignee(conn, row, inst, username, "task_claimed", username)
 
     def unclaim(self, task_id: str, username: str) -> None:
         """Return a claimed pool task to its queue."""
-        with self.db.transaction() as session:
-            row = self._task_for_update(session, task_id)
-            if not row.pool or row.assignee != username:
+        with self._transaction() as conn:
+            row, inst = self._lock(conn, task_id)
+            if not row["pool"] or row["assignee"] != username:
                 raise NotAllowed("只能退回自己认领的公共任务。")
-            row.assignee = None
-            self._history(session, row).append(
-                "task_unclaimed", self.clock.now(), username, row.role, row.id, row.spec_name)
+            self._set_assignee(conn, row, inst, None, "task_unclaimed", username)
+
+    def _set_assignee(self, conn: Connection, row: RowMapping, inst: RowMapping,
+                      assignee: str | None, event: str, actor: str) -> None:
+        update_task(conn, row["id"], assignee=assignee)
+        history = HistoryWriter(inst["id"], inst["model_version_id"], inst["event_seq"],
+                                inst["event_hash"])
+        history.append(event, self.clock.now(), actor, row["role"], row["id"], row["spec_name"])
+        history.write(conn)
+        conn.execute(SET_CHAIN_HEAD, {"b_id": inst["id"], "event_seq": history.seq,
+                                      "event_hash": history.prev})
 
     def save_draft(self, task_id: str, username: str, data: dict) -> None:
         """Keep unfinished form input on the task without validating or completing it."""
-        with self.db.transaction() as session:
-            row = self._task_for_update(session, task_id)
-            self._check_may_complete(session, row, username)
-            row.draft = dict(data)
+        with self._transaction() as conn:
+            row, _inst = self._lock(conn, task_id)
+            self._check_may_complete(conn, row, username)
+            update_task(conn, task_id, draft=dict(data))
 
-    def complete(self, task_id: str, username: str, data: dict) -> None:
-        """Complete ``task_id`` as ``username`` with form ``data``; all or nothing."""
+    def complete(self, task_id: str, username: str, data: dict) -> list[dict[str, Any]]:
+        """Complete ``task_id`` as ``username`` with form ``data``; all or nothing.
+
+        Return the rows of the tasks this completion opened.
+        """
+        with self._transaction() as conn:
+            row, inst = self._lock(conn, task_id)
+            self._check_may_complete(conn, row, username)
+            version = self.version(inst["model_version_id"], conn)
+            clean = self._validate(version, row["form_name"], data)
+            step = self._step(conn, inst, version, username)
+            task = step.workflow.get_task_from_id(UUID(task_id))
+            if task is None or task.state != TaskState.READY:
+                raise Conflict("此任务已不处于可办理状态。")
+            now = self.clock.now()
+            step.history.append(
+                "task_completed", now, username, row["role"], task_id, row["spec_name"],
+                data=clean, decision=clean.get("decision"), comment=clean.get("comment"),
+                task_name=row["name"], review_stage=row["review_stage"])
+            update_task(conn, task_id, status="completed", completed_by=username,
+                        completed_at=now, draft=None)
+            step.done.add(task_id)
+            step.decision, step.comment = clean.get("decision"), clean.get("comment")
+            task.data.update(clean)
+            if clean.get("title"):
+                step.inst["title"] = str(clean["title"])[:300]
+            step.run(task.run)
+            self._finish(step)
+            return step.opened
+
+    # -- timers ---------------------------------------------------------------
+
+    def fire_due_timers(self, worker: str = "inline", batch: int = 100,
+                        lease: float = 60.0) -> int:
+        """Claim due timers for ``worker``, then fire each in its own transaction.
+
+        Return how many fired.  Claims are leases: if a worker dies, its
+        claims expire after ``lease`` seconds and another worker takes them.
+        """
+        claimed = self._claim_timers(worker, batch, lease)
+        return sum(self._fire(timer_id, instance_id, worker) for timer_id, instance_id in claimed)
+
+    def _claim_timers(self, worker: str, batch: int, lease: float) -> list[tuple[int, int]]:
+        now = self.clock.now()
+        with self._transaction() as conn:
+            rows = conn.execute(due_timers(now, batch, self.db.is_postgres)).all()
+            if rows:
+                conn.execute(update(TIMERS).where(TIMERS.c.id.in_([r[0] for r in rows])).values(
+                    claimed_by=worker, claimed_until=now + timedelta(seconds=lease)))
+        return [(r[0], r[1]) for r in rows]
+
+    def _fire(self, timer_id: int, instance_id: int, worker: str) -> int:
         try:
-            with self.db.transaction() as session:
-                self._complete(session, task_id, username, data)
+            with self._transaction() as conn:
+                return self._fire_in(conn, timer_id, instance_id, worker)
+        except Exception as err:  # noqa: BLE001 - any failure is retried, then raised
+            self._timer_failed(timer_id, err)
+            return 0
+
+    def _fire_in(self, conn: Connection, timer_id: int, instance_id: int, worker: str) -> int:
+        """Advance the instance of a claimed timer; return how many of its timers fired."""
+        inst = lock_instance(conn, instance_id)
+        timer = conn.execute(select(TIMERS).where(
+            TIMERS.c.id == timer_id, TIMERS.c.status == "waiting",
+            TIMERS.c.claimed_by == worker)).mappings().first()
+        if timer is None:  # done meanwhile, or our lease expired and another took it
+            return 0
+        step = self._step(conn, inst, self.version(inst["model_version_id"], conn), None)
+        step.trigger = "timer"
+        step.run(step.workflow.refresh_timers)
+        fired = step.workflow.get_task_from_id(UUID(timer["task_id"]))
+        if fired is not None and fired.state == TaskState.WAITING:
+            raise _NotYet()
+        self._finish(step)
+        return len(step.fired)
+
+    def _timer_failed(self, timer_id: int, err: Exception) -> None:
+        with self._transaction() as conn:
+            if isinstance(err, _NotYet):  # due by the row, not yet by the event: free it
+                conn.execute(update(TIMERS).where(TIMERS.c.id == timer_id)
+                             .values(claimed_by=None, claimed_until=None))
+                return
+            timer = conn.execute(select(TIMERS).where(TIMERS.c.id == timer_id)).mappings().one()
+            lock_instance(conn, timer["instance_id"])
+            attempts = timer["attempts"] + 1
+            values = {"attempts": attempts, "last_error": f"{type(err).__name__}: {err}"[:2000],
+                      "claimed_by": None, "claimed_until": None,
+                      "not_before": self.clock.now() + timedelta(seconds=min(2 ** attempts, 300))}
+            if attempts >= MAX_TIMER_ATTEMPTS:
+                values["status"] = "failed"
+                self._record_timer_failure(conn, timer, values)
+            conn.execute(update(TIMERS).where(TIMERS.c.id == timer_id).values(values))
+
+    def _record_timer_failure(self, conn: Connection, timer: RowMapping, values: dict) -> None:
+        inst = lock_instance(conn, timer["instance_id"])
+        history = HistoryWriter(inst["id"], inst["model_version_id"], inst["event_seq"],
+                                inst["event_hash"])
+        history.append("timer_failed", self.clock.now(), None, None, timer["task_id"],
+                       timer["spec_name"], task_name=timer["name"],
+                       error=values["last_error"], attempts=values["attempts"])
+        history.write(conn)
+        conn.execute(update(INSTANCES).where(INSTANCES.c.id == inst["id"])
+                     .values(event_seq=history.seq, event_hash=history.prev))
+
+    # -- internals ------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        """One all-or-nothing transaction; a failure forgets cached live workflows."""
+        try:
+            with self.db.engine.begin() as conn:
+                yield conn
         except BaseException:
             self._live.clear()
             raise
 
-    def _complete(self, session: Session, task_id: str, username: str, data: dict) -> None:
-        row = self._task_for_update(session, task_id)
-        self._check_may_complete(session, row, username)
-        inst = self._instance_for_update(session, row.instance_id)
-        version = session.get(ModelVersion, inst.model_version_id)
-        clean = self._validate(version, row.form_name, data)
-        workflow = self._workflow(inst, version)
-        task = workflow.get_task_from_id(UUID(task_id))
-        if task is None or task.state != TaskState.READY:
-            raise Conflict("此任务已不处于可办理状态。")
-        history = HistoryWriter(session, inst.id, version.id)
-        now = self.clock.now()
-        history.append("task_completed", now, username, row.role, row.id, row.spec_name,
-                       data=clean, decision=clean.get("decision"), comment=clean.get("comment"),
-                       task_name=row.name, review_stage=row.review_stage)
-        row.status, row.completed_by, row.completed_at, row.draft = "completed", username, now, None
-        task.data.update(clean)
-        if clean.get("title"):
-            inst.title = str(clean["title"])[:300]
-        try:
-            with self._running(session, inst, username, history):
-                task.run()
-        except SpiffWorkflowException as err:
-            raise _refusal(err) from None
-        self._advance(session, inst, workflow, history, username)
+    def _step(self, conn: Connection, inst: RowMapping, version: Version,
+              actor: str | None) -> Step:
+        cached = self._live.pop(inst["id"], None)
+        if cached is not None and cached[0] == inst["revision"]:
+            workflow = cached[1]
+        else:
+            workflow = state.load(inst["state"], inst["state_version"], version.specs)
+        return Step(conn, inst, version, workflow, self.clock, actor)
 
-    # -- timers ---------------------------------------------------------------
+    def _finish(self, step: Step) -> None:
+        step.finish()
+        self._live[step.inst["id"]] = (step.inst["revision"], step.workflow)
 
-    def fire_due_timers(self, batch: int = 100) -> int:
-        """Fire every timer due by the clock, oldest first, each in its own transaction."""
-        with self.db.transaction() as session:
-            due = [t.id for t in due_timers(session, self.clock.now(), batch, False)]
-        return sum(self._fire(timer_id) for timer_id in due)
+    def _lock(self, conn: Connection, task_id: str) -> tuple[RowMapping, RowMapping]:
+        """Lock the task's instance, then the task; refuse unknown or finished tasks."""
+        found = read_task(conn, task_id)
+        if found is None:
+            raise NotFound(f"任务不存在: {task_id}")
+        inst = lock_instance(conn, found["instance_id"])
+        # SQLite transactions begin IMMEDIATE: the first read is already serialised.
+        row = lock_task(conn, task_id) if self.db.is_postgres else found
+        if row["status"] != "open":
+            who = f"（由 {row['completed_by']} 办理）" if row["completed_by"] else ""
+            raise Conflict(f"此任务已办结或已取消{who}。")
+        return row, inst
 
-    def _fire(self, timer_id: int) -> bool:
-        try:
-            with self.db.transaction() as session:
-                return self._fire_in(session, timer_id)
-        except Exception as err:  # noqa: BLE001 - any failure is retried, then raised
-            self._live.clear()
-            self._timer_failed(timer_id, err)
-            return False
-
-    def _fire_in(self, session: Session, timer_id: int) -> bool:
-        timer = session.scalar(select(Timer).where(Timer.id == timer_id, Timer.status == "waiting")
-                               .with_for_update(skip_locked=True))
-        if timer is None:
-            return False
-        inst = self._instance_for_update(session, timer.instance_id)
-        version = session.get(ModelVersion, inst.model_version_id)
-        workflow = self._workflow(inst, version)
-        history = HistoryWriter(session, inst.id, version.id)
-        now = self.clock.now()
-        with self._running(session, inst, None):
-            workflow.refresh_timers()
-        if str(timer.task_id) in {str(t) for t in _waiting_ids(workflow)}:
-            return False
-        timer.status, timer.fired_at = "fired", now
-        history.append("timer_fired", now, None, None, timer.task_id, timer.spec_name,
-                       task_name=timer.name, due_at=timer.due_at.isoformat())
-        self._advance(session, inst, workflow, history, None)
-        return True
-
-    def _timer_failed(self, timer_id: int, err: Exception) -> None:
-        with self.db.transaction() as session:
-            timer = session.get(Timer, timer_id)
-            timer.attempts += 1
-            timer.last_error = f"{type(err).__name__}: {err}"[:2000]
-            delay = min(2 ** timer.attempts, 300)
-            timer.not_before = self.clock.now() + timedelta(seconds=delay)
-            if timer.attempts >= MAX_TIMER_ATTEMPTS:
-                timer.status = "failed"
-                inst = session.get(Instance, timer.instance_id)
-                HistoryWriter(session, inst.id, inst.model_version_id).append(
-                    "timer_failed", self.clock.now(), None, None, timer.task_id, timer.spec_name,
-                    task_name=timer.name, error=timer.last_error, attempts=timer.attempts)
-
-    # -- internals ------------------------------------------------------------
-
-    def _advance(self, session: Session, inst: Instance, workflow: BpmnWorkflow,
-                 history: HistoryWriter, actor: str, first: bool = False) -> None:
-        try:
-            with self._running(session, inst, actor, history):
-                workflow.do_engine_steps()
-        except SpiffWorkflowException as err:
-            raise _refusal(err) from None
-        facts = InstanceFacts(inst.initiator, inst.department_id)
-        due_times = sync_timers(session, inst.id, workflow)
-        try:
-            sync_tasks(session, inst, workflow, facts, history, self.clock.now(), due_times)
-        except AssignmentError as err:
-            raise Refused(str(err)) from None
-        if workflow.is_completed() and inst.status == "running":
-            inst.status, inst.ended_at = "completed", self.clock.now()
-            history.append("instance_completed", inst.ended_at, actor)
-        self._store(session, inst, workflow, first)
-
-    def _store(self, session: Session, inst: Instance, workflow: BpmnWorkflow,
-               first: bool) -> None:
-        text = state.dump(workflow)
-        if first:
-            inst.state, inst.state_version = text, state.STATE_VERSION
-            session.flush()
-            return
-        result = session.execute(
-            update(Instance).where(Instance.id == inst.id, Instance.revision == inst.revision)
-            .values(state=text, state_version=state.STATE_VERSION, revision=inst.revision + 1,
-                    status=inst.status, ended_at=inst.ended_at, title=inst.title)
-            .execution_options(synchronize_session=False))
-        if result.rowcount != 1:
-            raise Conflict("事项已被他人同时修改，请刷新后重试。")
-        inst.revision += 1
-        self._live[inst.id] = (inst.revision, workflow)
-
-    @contextmanager
-    def _running(self, session: Session, inst: Instance, actor: str | None,
-                 history: HistoryWriter | None = None) -> Iterator[RunContext]:
-        """Run with helpers' context; keep what they read for replay in the history."""
-        ctx = RunContext(session, inst.id, self.clock, actor, [])
-        with running(ctx):
-            yield ctx
-        if ctx.recorded and history is not None:
-            history.append("inputs_recorded", self.clock.now(), actor, inputs=ctx.recorded)
-
-    def _workflow(self, inst: Instance, version: ModelVersion) -> BpmnWorkflow:
-        cached = self._live.pop(inst.id, None)
-        if cached is not None and cached[0] == inst.revision:
-            return cached[1]
-        return state.load(inst.state, inst.state_version, self._specs(version))
-
-    def _specs(self, version: ModelVersion) -> tuple:
-        return self.specs.get(version.id, lambda: version.bpmn_xml,
-                              lambda: called_xml(object_session(version), version.id))
-
-    def _validate(self, version: ModelVersion, form_name: str | None, data: Any) -> dict:
-        if form_name is None:
-            return {} if not data else self._no_form(data)
+    def _validate(self, version: Version, form_name: str | None, data: Any) -> dict:
+        if not form_name:
+            if data:
+                raise Invalid("此流程的发起不需要填写数据。", {"_schema": ["此流程没有发起表单。"]})
+            return {}
         try:
             return validate_submission(version.forms[form_name], data)
         except FormInvalid as err:
             raise Invalid("表单校验未通过，请修改标出的字段。", err.errors) from None
 
-    @staticmethod
-    def _no_form(data: Any) -> dict:
-        if not isinstance(data, dict):
-            raise Invalid("提交的数据必须是一个对象。")
-        raise Invalid("此流程的发起不需要填写数据。", {"_schema": ["此流程没有发起表单。"]})
-
-    def _user(self, session: Session, username: str) -> User:
-        user = session.get(User, username)
-        if user is None or not user.active:
+    def _user(self, conn: Connection, username: str) -> RowMapping:
+        user = conn.execute(READ_USER, {"username": username}).mappings().first()
+        if user is None or not user["active"]:
             raise NotAllowed(f"用户不存在或已停用: {username}")
         return user
 
-    def _task_for_update(self, session: Session, task_id: str) -> Task:
-        row = session.scalar(select(Task).where(Task.id == task_id).with_for_update())
-        if row is None:
-            raise NotFound(f"任务不存在: {task_id}")
-        if row.status != "open":
-            who = f"（由 {row.completed_by} 办理）" if row.completed_by else ""
-            raise Conflict(f"此任务已办结或已取消{who}。")
-        return row
+    def _holds(self, conn: Connection, username: str, role: str) -> bool:
+        return conn.execute(HOLDS_ROLE, {"username": username, "role": role}).first() is not None
 
-    def _instance_for_update(self, session: Session, instance_id: int) -> Instance:
-        return session.scalar(select(Instance).where(Instance.id == instance_id)
-                              .with_for_update())
-
-    def _check_may_complete(self, session: Session, row: Task, username: str) -> None:
-        self._user(session, username)
-        if row.pool and row.assignee is None:
+    def _check_may_complete(self, conn: Connection, row: RowMapping, username: str) -> None:
+        self._user(conn, username)
+        if row["pool"] and row["assignee"] is None:
             raise NotAllowed("请先认领此任务再办理。")
-        if row.assignee != username:
+        if row["assignee"] != username:
             raise NotAllowed("此任务不属于您。")
-        self._check_separation(session, row, username)
+        self._check_separation(conn, row, username)
 
-    def _check_separation(self, session: Session, row: Task, username: str) -> None:
-        other = review_conflict(session, row, username)
+    def _check_separation(self, conn: Connection, row: RowMapping, username: str) -> None:
+        other = review_conflict(conn, row, username)
         if other:
             raise NotAllowed(
                 f"按三审制度，同一人不得承担同一事项的两个审核环节：您已办理「{other}」，"
-                f"不能再办理「{row.name}」。")
-
-    def _history(self, session: Session, row: Task) -> HistoryWriter:
-        inst = session.get(Instance, row.instance_id)
-        return HistoryWriter(session, inst.id, inst.model_version_id)
+                f"不能再办理「{row['name']}」。")
 
 
-def _refusal(err: SpiffWorkflowException) -> Refused:
-    """Pass on a helper's own refusal; describe any other workflow error."""
-    cause = err.__cause__ or err.__context__
-    if isinstance(cause, Refused):
-        return cause
-    return Refused(f"流程执行出错: {err}")
-
-
-def _waiting_ids(workflow: BpmnWorkflow) -> list[UUID]:
-    return [t.id for t in workflow.get_tasks(state=TaskState.WAITING)]
+class _NotYet(Exception):
+    """A timer row was due by the clock but its event did not fire (clock skew)."""
 
 
 def _start_form(workflow: BpmnWorkflow) -> str | None:
     start = workflow.spec.start
     for spec in [start, *start.outputs]:
         props = getattr(spec, "extensions", {}).get("properties", {})
-        if START_FORM in props:
-            return props[START_FORM]
+        if "formName" in props:
+            return props["formName"]
     return None
+

@@ -111,6 +111,9 @@ class Instance(Base):
     state: Mapped[str] = mapped_column(Text)
     state_version: Mapped[str] = mapped_column(String(20))
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    #: Head of the history chain: the last event's sequence number and hash.
+    event_seq: Mapped[int] = mapped_column(Integer, default=0)
+    event_hash: Mapped[str] = mapped_column(String(64), default="0" * 64)
 
 
 class Task(Base):
@@ -189,6 +192,31 @@ class Timer(Base):
     not_before: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     fired_at: Mapped[datetime | None]
+    #: A worker's lease on the timer: who fires it, until when (then another may).
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[datetime | None]
+
+
+class Notification(Base):
+    """A message to one user: shown in the app (the bell) and sent by e-mail after commit."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user", "username", "read_at"),
+                      Index("ix_notifications_mail", "mail_status", "mail_not_before"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(ForeignKey("users.username"))
+    kind: Mapped[str] = mapped_column(String(30))
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id"))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
+    mail_status: Mapped[str] = mapped_column(String(20), default="pending")
+    mail_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    mail_not_before: Mapped[datetime | None]
+    mail_error: Mapped[str | None] = mapped_column(Text)
 
 
 class CalledModels(Base):

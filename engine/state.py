@@ -8,18 +8,22 @@ stamped with :data:`STATE_VERSION`; older states migrate through
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
+from types import ModuleType
 from uuid import UUID
 
+import orjson
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_STATE_VERSION
 from SpiffWorkflow.bpmn.serializer.default.workflow import (
     BpmnWorkflowConverter,
+    TaskConverter,
     WorkflowConverter,
 )
+from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_STATE_VERSION
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
 
 from .expressions import SafeScriptEngine
 from .loading import parse_specs
@@ -31,6 +35,29 @@ STATE_VERSION = f"1/{SPIFF_STATE_VERSION}"
 MIGRATIONS: dict[str, Callable[[dict], tuple[dict, str]]] = {}
 
 SCRIPT_ENGINE = SafeScriptEngine()
+
+
+FINISHED = TaskState.COMPLETED | TaskState.CANCELLED
+
+
+class MemoTaskConverter(TaskConverter):
+    """Reuses the dictionary of a finished task until its children change.
+
+    A completed or cancelled task's data, state and internal data no longer
+    change; only new children can be added to it (a loop back).  Keeping its
+    converted form on the live task makes each step's serialization cost
+    proportional to what changed, not to the instance's whole history.
+    """
+
+    def to_dict(self, task):
+        if not task.has_state(FINISHED):
+            return super().to_dict(task)
+        key = (task.state, task.last_state_change, len(task._children))
+        memo = getattr(task, "_shenfa_memo", None)
+        if memo is None or memo[0] != key:
+            memo = (key, super().to_dict(task))
+            task._shenfa_memo = memo
+        return memo[1]
 
 
 class PinnedWorkflowConverter(BpmnWorkflowConverter):
@@ -54,6 +81,21 @@ class PinnedWorkflowConverter(BpmnWorkflowConverter):
 
 _REGISTRY = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
 _CONVERTER = PinnedWorkflowConverter(BpmnWorkflow, _REGISTRY)
+MemoTaskConverter(Task, _REGISTRY)
+_ORJSON_OPTIONS = (orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+                   | orjson.OPT_PASSTHROUGH_SUBCLASS)
+
+
+def _default(obj):
+    """Convert what orjson does not know through SpiffWorkflow's registry."""
+    typename = _REGISTRY.typenames.get(type(obj))
+    if typename is not None:
+        return _REGISTRY.convert_to_dict[typename](obj)
+    if isinstance(obj, set):
+        return list(obj)
+    if callable(obj) or isinstance(obj, ModuleType):
+        return None
+    raise TypeError(f"cannot store value of type {type(obj).__name__} in workflow data")
 _SERIALIZER = BpmnWorkflowSerializer(_REGISTRY)
 
 
@@ -63,11 +105,9 @@ class SpecCache:
     def __init__(self) -> None:
         self._specs: dict[int, tuple] = {}
 
-    def get(self, version_id: int, xml: Callable[[], str],
-            called: Callable[[], dict[str, str]] | None = None) -> tuple:
+    def get(self, version_id: int, xml: Callable[[], str]) -> tuple:
         if version_id not in self._specs:
-            self._specs[version_id] = parse_specs(xml(), f"version-{version_id}",
-                                                  called() if called else None)
+            self._specs[version_id] = parse_specs(xml(), f"version-{version_id}")
         return self._specs[version_id]
 
 
@@ -79,18 +119,17 @@ def new_workflow(specs: tuple) -> BpmnWorkflow:
 
 def dump(workflow: BpmnWorkflow) -> str:
     """Serialize ``workflow`` (without its spec) to JSON text."""
-    registry = _SERIALIZER.registry
-    registry._encoder_mode = True
+    _REGISTRY._encoder_mode = True
     try:
-        return json.dumps(_CONVERTER.to_dict(workflow), cls=_SERIALIZER._encoder_cls,
-                          ensure_ascii=False, separators=(",", ":"))
+        return orjson.dumps(_CONVERTER.to_dict(workflow), default=_default,
+                            option=_ORJSON_OPTIONS).decode("utf-8")
     finally:
-        registry._encoder_mode = False
+        _REGISTRY._encoder_mode = False
 
 
 def load(text: str, version: str, specs: tuple) -> BpmnWorkflow:
     """Rebuild a workflow from stored ``text`` stamped ``version`` against ``specs``."""
-    dct = json.loads(text, cls=_SERIALIZER.json_decoder_cls)
+    dct = orjson.loads(text)
     while version != STATE_VERSION:
         if version not in MIGRATIONS:
             raise ValueError(f"no migration for stored state version {version}")

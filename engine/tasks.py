@@ -6,18 +6,26 @@ Inbox queries read only this table; they never deserialize a workflow.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import or_, select
+from sqlalchemy import Connection, RowMapping, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
-from .assignment import InstanceFacts, resolve, role_of_lane, roles_of
+from .assignment import resolve, role_of_lane, roles_of
 from .expressions import Evaluator
-from .history import HistoryWriter
-from .timers import boundary_due
-from .schema import Instance, Task
+from .schema import Task
 
+if TYPE_CHECKING:
+    from .step import Step
+
+TASKS = Task.__table__
+READ_TASK = select(TASKS).where(TASKS.c.id == bindparam("task_id"))
+LOCK_TASK = READ_TASK.with_for_update()
+UPDATE_TASK = update(TASKS).where(TASKS.c.id == bindparam("b_task_id"))
+REVIEW_CONFLICT = select(TASKS.c.name).where(
+    TASKS.c.instance_id == bindparam("instance_id"), TASKS.c.review_stage.is_(True),
+    TASKS.c.status == "completed", TASKS.c.completed_by == bindparam("username"),
+    TASKS.c.spec_name != bindparam("spec_name")).limit(1)
 TRUE = {"true", "yes", "1"}
 
 
@@ -26,42 +34,24 @@ def properties(spiff_task) -> dict[str, str]:
     return getattr(spiff_task.task_spec, "extensions", {}).get("properties", {})
 
 
-def sync_tasks(session: Session, inst: Instance, workflow: BpmnWorkflow, facts: InstanceFacts,
-               history: HistoryWriter, now: datetime,
-               due_times: dict[str, datetime] | None = None) -> None:
-    """Make the open rows of ``inst`` match the workflow's ready user tasks."""
-    ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    open_rows = session.scalars(select(Task).where(
-        Task.instance_id == inst.id, Task.status == "open")).all()
-    for row in open_rows:
-        if row.id not in ready:
-            row.status = "cancelled"
-            history.append("task_cancelled", now, None, row.role, row.id, row.spec_name)
-    known = {row.id for row in open_rows}
-    for task_id, task in ready.items():
-        if task_id not in known:
-            row = _open_row(session, inst, task, facts, history, now)
-            row.due_at = boundary_due(task, due_times or {})
-            session.add(row)
-
-
-def _open_row(session, inst, task, facts, history, now) -> Task:
+def new_task_row(step: Step, task, now: datetime) -> dict[str, Any]:
+    """Resolve who gets a newly ready user task, record it, and return its row."""
     props = properties(task)
     role = role_of_lane(task.task_spec.lane or "")
-    assignee = _named_assignee(session, inst, task, props)
-    assignment = resolve(session, role, facts, assignee)
-    row = Task(id=str(task.id), instance_id=inst.id, spec_name=task.task_spec.name,
-               name=task.task_spec.bpmn_name or task.task_spec.name,
-               form_name=props.get("formName", ""), role=role, pool=assignment.pool,
-               department_id=inst.department_id, assignee=assignment.assignee,
-               review_stage=props.get("reviewStage", "").lower() in TRUE,
-               status="open", created_at=now)
-    history.append("task_opened", now, None, role, row.id, row.spec_name,
-                   task_name=row.name, assignee=row.assignee, pool=row.pool)
+    assignee = _named_assignee(task, props)
+    assignment = resolve(step.session, role, step.facts, assignee)
+    row = {"id": str(task.id), "instance_id": step.inst["id"], "spec_name": task.task_spec.name,
+           "name": task.task_spec.bpmn_name or task.task_spec.name,
+           "form_name": props.get("formName", ""), "role": role, "pool": assignment.pool,
+           "department_id": step.inst["department_id"], "assignee": assignment.assignee,
+           "review_stage": props.get("reviewStage", "").lower() in TRUE,
+           "status": "open", "created_at": now}
+    step.history.append("task_opened", now, None, role, row["id"], row["spec_name"],
+                        task_name=row["name"], assignee=row["assignee"], pool=row["pool"])
     return row
 
 
-def _named_assignee(session, inst, task, props) -> str | None:
+def _named_assignee(task, props: dict[str, str]) -> str | None:
     expression = props.get("assignee")
     if not expression:
         return None
@@ -69,15 +59,26 @@ def _named_assignee(session, inst, task, props) -> str | None:
     return str(value) if value else None
 
 
-def review_conflict(session: Session, row: Task, username: str) -> str | None:
+def lock_task(connection: Connection, task_id: str) -> RowMapping | None:
+    """Return the task row locked for this transaction (None if unknown)."""
+    return connection.execute(LOCK_TASK, {"task_id": task_id}).mappings().first()
+
+
+def read_task(connection: Connection, task_id: str) -> RowMapping | None:
+    return connection.execute(READ_TASK, {"task_id": task_id}).mappings().first()
+
+
+def update_task(connection: Connection, task_id: str, **values: Any) -> None:
+    connection.execute(UPDATE_TASK, {"b_task_id": task_id, **values})
+
+
+def review_conflict(connection: Connection, row: RowMapping, username: str) -> str | None:
     """Return the name of another review stage ``username`` did on this item, if any."""
-    if not row.review_stage:
+    if not row["review_stage"]:
         return None
-    done = session.scalars(select(Task.name).where(
-        Task.instance_id == row.instance_id, Task.review_stage.is_(True),
-        Task.status == "completed", Task.completed_by == username,
-        Task.spec_name != row.spec_name).limit(1)).first()
-    return done
+    return connection.execute(REVIEW_CONFLICT, {
+        "instance_id": row["instance_id"], "username": username,
+        "spec_name": row["spec_name"]}).scalar()
 
 
 def actionable(session: Session, username: str) -> list[Task]:
@@ -88,10 +89,6 @@ def actionable(session: Session, username: str) -> list[Task]:
         Task.pool.is_(True) & Task.assignee.is_(None) & Task.role.in_(roles),
     )).order_by(Task.created_at, Task.id)
     return list(session.scalars(query))
-
-
-def task_row(session: Session, task_id: str) -> Task | None:
-    return session.get(Task, task_id)
 
 
 def instance_tasks(session: Session, instance_id: int) -> list[Task]:

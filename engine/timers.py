@@ -19,11 +19,13 @@ from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from . import context
 from .schema import Timer
+
+TIMERS = Timer.__table__
 
 
 class _ClockedDatetime(datetime):
@@ -41,15 +43,21 @@ def install_clock() -> None:
     spiff_timer.datetime = _ClockedDatetime
 
 
+def timer_due(task) -> datetime | None:
+    """Return when a waiting timer event task is due, or None if it is no timer."""
+    definition = getattr(task.task_spec, "event_definition", None)
+    if not isinstance(definition, TimerEventDefinition):
+        return None
+    return _due(task.internal_data.get("event_value"))
+
+
 def waiting_timers(workflow: BpmnWorkflow) -> dict[str, tuple[object, datetime]]:
     """Return ``{task id: (task, due time)}`` for every waiting timer event."""
     found = {}
     for task in workflow.get_tasks(state=TaskState.WAITING):
-        definition = getattr(task.task_spec, "event_definition", None)
-        if isinstance(definition, TimerEventDefinition):
-            due = _due(task.internal_data.get("event_value"))
-            if due is not None:
-                found[str(task.id)] = (task, due)
+        due = timer_due(task)
+        if due is not None:
+            found[str(task.id)] = (task, due)
     return found
 
 
@@ -62,47 +70,47 @@ def _due(value) -> datetime | None:
     return due if due.tzinfo else due.replace(tzinfo=UTC)
 
 
-def sync_timers(session: Session, instance_id: int, workflow: BpmnWorkflow) -> dict[str, datetime]:
-    """Make the waiting timer rows of an instance match its workflow; return their due times."""
-    waiting = waiting_timers(workflow)
-    rows = session.scalars(select(Timer).where(
-        Timer.instance_id == instance_id, Timer.status == "waiting")).all()
-    for row in rows:
-        if row.task_id not in waiting:
-            row.status = "done"
-        else:
-            row.due_at = waiting[row.task_id][1]
-    known = {row.task_id for row in rows}
-    for task_id, (task, due) in waiting.items():
-        if task_id not in known:
-            session.add(Timer(instance_id=instance_id, task_id=task_id,
-                              spec_name=task.task_spec.name,
-                              name=task.task_spec.bpmn_name or task.task_spec.name,
-                              due_at=due, status="waiting", attempts=0))
-    return {task_id: due for task_id, (_task, due) in waiting.items()}
-
-
 def boundary_due(task, due_times: dict[str, datetime]) -> datetime | None:
-    """Return the earliest due time of timer events attached to user ``task``.
+    """Return the deadline of user ``task``: its earliest interrupting timer event.
 
-    An instance of a multi-instance task carries the deadline of the activity.
+    Non-interrupting timers (reminders) do not end the task, so they are no deadline.
     """
-    holder = task.parent if _is_instance(task) else task
-    siblings = holder.parent.children if holder.parent is not None else []
-    dues = [due_times[str(s.id)] for s in siblings if str(s.id) in due_times]
+    siblings = task.parent.children if task.parent is not None else []
+    dues = [due_times[str(s.id)] for s in siblings
+            if str(s.id) in due_times and getattr(s.task_spec, "cancel_activity", False)]
     return min(dues) if dues else None
 
 
-def _is_instance(task) -> bool:
-    parent = task.parent
-    return parent is not None and getattr(parent.task_spec, "task_spec", None) == task.task_spec.name
+def due_timers(now: datetime, limit: int, skip_locked: bool) -> Select:
+    """Return the query for waiting timers due at ``now`` and free to claim, oldest first."""
+    query = (select(TIMERS.c.id, TIMERS.c.instance_id).where(
+        TIMERS.c.status == "waiting", TIMERS.c.due_at < now,
+        (TIMERS.c.not_before.is_(None)) | (TIMERS.c.not_before <= now),
+        (TIMERS.c.claimed_until.is_(None)) | (TIMERS.c.claimed_until < now))
+        .order_by(TIMERS.c.due_at, TIMERS.c.id).limit(limit))
+    return query.with_for_update(skip_locked=True) if skip_locked else query
 
 
-def due_timers(session: Session, now: datetime, limit: int, skip_locked: bool) -> list[Timer]:
-    """Return waiting timers due at ``now``, oldest first, locked for this worker."""
-    query = (select(Timer).where(Timer.status == "waiting", Timer.due_at < now,
-                                 (Timer.not_before.is_(None)) | (Timer.not_before <= now))
-             .order_by(Timer.due_at, Timer.id).limit(limit))
-    if skip_locked:
-        query = query.with_for_update(skip_locked=True)
-    return list(session.scalars(query))
+def next_due(session: Session) -> datetime | None:
+    """Return when the earliest waiting timer is due (for a worker's sleep)."""
+    return session.scalar(select(func.min(TIMERS.c.due_at)).where(TIMERS.c.status == "waiting"))
+
+
+def failed_timers(session: Session) -> list[dict]:
+    """Return timers that failed too often (incidents for an admin)."""
+    rows = session.execute(select(TIMERS).where(TIMERS.c.status == "failed")
+                           .order_by(TIMERS.c.due_at)).mappings()
+    return [{k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()}
+            for row in rows]
+
+
+def retry_timer(session: Session, timer_id: int) -> None:
+    """Put a failed timer back in the queue with a fresh count of attempts."""
+    from .errors import NotFound
+
+    result = session.execute(update(TIMERS).where(TIMERS.c.id == timer_id,
+                                                  TIMERS.c.status == "failed")
+                             .values(status="waiting", attempts=0, not_before=None,
+                                     claimed_by=None, claimed_until=None))
+    if result.rowcount != 1:
+        raise NotFound(f"没有编号为 {timer_id} 的失败定时任务。")

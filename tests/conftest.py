@@ -77,7 +77,16 @@ def db_url(request, tmp_path) -> str:
         target = tmp_path / "shenfa.sqlite"
         shutil.copy(request.getfixturevalue("sqlite_template"), target)
         return f"sqlite:///{target}"
-    server = request.getfixturevalue("pg_template")
+    return _pg_copy(request.getfixturevalue("pg_template"))
+
+
+@pytest.fixture
+def pg_url(pg_template) -> str:
+    """A fresh PostgreSQL copy of the template, for tests about PostgreSQL only."""
+    return _pg_copy(pg_template)
+
+
+def _pg_copy(server: str) -> str:
     name = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:

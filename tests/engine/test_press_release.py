@@ -58,7 +58,6 @@ def test_a_closed_account_gets_no_release_task(drive, engine):
 def test_non_compliance_is_visible_and_followed_up_after_two_hours(drive, engine, clock):
     instance = issue(drive)
     tasks = {t.assignee: t for t in confirmations(drive, instance)}
-    assert all((t.due_at - clock.now()).total_seconds() == 7200 for t in tasks.values())
     engine.complete(tasks["lina"].id, "lina", confirm("https://x.cn/1"))
     clock.advance(hours=1, minutes=59)
     assert engine.fire_due_timers() == 0

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from engine.errors import Conflict, Invalid, NotAllowed, NotFound
 from engine.schema import Event, Instance, Task
-from tests.support import APPROVE, DRAFT, returned
+from tests.support import APPROVE, DRAFT
 
 START = {"title": "冬季心血管健康提示", "media": ["订阅号"]}
 

@@ -14,7 +14,10 @@ def test_deadline_escalates_after_thirty_minutes_and_not_before(engine, drive, c
     instance = drive.start("timed_fix", "zhangwei")
     fix = drive.task(instance, "Task_fix")
     assert (fix.due_at - clock.now()).total_seconds() == 30 * 60
-    clock.advance(minutes=29, seconds=59)
+    clock.advance(minutes=20, seconds=1)
+    assert engine.fire_due_timers() == 1  # the 20-minute reminder, not the deadline
+    assert drive.open_specs(instance) == ["Task_fix"]
+    clock.advance(minutes=9, seconds=58)
     assert engine.fire_due_timers() == 0
     assert drive.open_specs(instance) == ["Task_fix"]
     clock.advance(seconds=2)
@@ -24,7 +27,7 @@ def test_deadline_escalates_after_thirty_minutes_and_not_before(engine, drive, c
     types = [e["type"] for e in drive.events(instance)]
     assert types[-3:] == ["timer_fired", "task_cancelled", "task_opened"]
     fired = drive.events(instance, "timer_fired")
-    assert len(fired) == 1 and fired[0]["task_spec"] == "Timer_30"
+    assert [e["task_spec"] for e in fired] == ["Timer_20", "Timer_30"]
     assert engine.fire_due_timers() == 0
 
 

@@ -2,11 +2,10 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 20:35:09.975474
+Create Date: 2026-11-26 20:39:52.203896
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0001'
 down_revision = None
@@ -79,6 +78,8 @@ def upgrade() -> None:
     sa.Column('state', sa.Text(), nullable=False),
     sa.Column('state_version', sa.String(length=20), nullable=False),
     sa.Column('revision', sa.Integer(), nullable=False),
+    sa.Column('event_seq', sa.Integer(), nullable=False),
+    sa.Column('event_hash', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['department_id'], ['departments.id'], ),
     sa.ForeignKeyConstraint(['initiator'], ['users.username'], ),
     sa.ForeignKeyConstraint(['model_version_id'], ['model_versions.id'], ),

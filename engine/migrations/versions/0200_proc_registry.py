@@ -1,13 +1,13 @@
 """procedures: account registry, commendation bans, models pinned by call activities
 
 Revision ID: 0200
-Revises: 0001
+Revises: 0002
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0200"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
