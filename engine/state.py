@@ -13,7 +13,6 @@ from types import ModuleType
 from uuid import UUID
 
 import orjson
-
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import (
     BpmnWorkflowConverter,
