@@ -15,7 +15,8 @@ Supported: ``string`` (``enum``, ``minLength``, ``maxLength``, ``format``:
 ``"x-checklist": true`` is the publishing-rules checklist: each of its items is
 answered ``pass`` or ``fail``.  ``{"$ref": "_shared/NAME.json"}`` includes a
 shared fragment.  ``x-rules`` declares cross-field rules: ``{"if": {"decision":
-"approve"}, "then": {"secrecy": "public"}, "message": "..."}``.  ``ui`` hints (``widget``, ``help``, ``placeholder``) are kept
+"approve"}, "then": {"secrecy": "public"}, "message": "..."}``.  ``ui`` hints
+(``widget``, ``help``, ``placeholder``) are kept
 for the renderer and ignored by validation.
 
 The review convention (DOMAIN.md, 三审三校): a form with a ``decision`` field
@@ -139,15 +140,19 @@ def _string(spec: dict, required: bool) -> fields.Field:
         checks.append(validate.Length(min=low, max=spec.get("maxLength"),
                                       error=_length_message(low, spec.get("maxLength"))))
     fmt = spec.get("format")
-    if fmt == "date":
-        return fields.Date(required=required, error_messages={**MESSAGES, "invalid": "请输入有效日期 (YYYY-MM-DD)。"})
-    if fmt == "date-time":
-        return fields.DateTime(required=required, error_messages={**MESSAGES, "invalid": "请输入有效的日期时间。"})
-    if fmt == "uri":
-        return fields.Url(required=required, validate=checks, error_messages={**MESSAGES, "invalid": "请输入有效网址 (http/https)。"})
-    if fmt == "email":
-        return fields.Email(required=required, validate=checks, error_messages={**MESSAGES, "invalid": "请输入有效的电子邮箱。"})
+    if fmt in FORMATS:
+        cls, message = FORMATS[fmt]
+        extra = {} if cls in (fields.Date, fields.DateTime) else {"validate": checks}
+        return cls(required=required, error_messages={**MESSAGES, "invalid": message}, **extra)
     return fields.String(required=required, validate=checks, error_messages=MESSAGES)
+
+
+FORMATS: dict[str, tuple[type[fields.Field], str]] = {
+    "date": (fields.Date, "请输入有效日期 (YYYY-MM-DD)。"),
+    "date-time": (fields.DateTime, "请输入有效的日期时间。"),
+    "uri": (fields.Url, "请输入有效网址 (http/https)。"),
+    "email": (fields.Email, "请输入有效的电子邮箱。"),
+}
 
 
 def _length_message(low: int | None, high: int | None) -> str:
