@@ -80,6 +80,18 @@ def _account(account_id: Any) -> Account:
         raise HelperRefused(err.message) from None
 
 
+@recorded("may_publish")
+def may_publish(account: dict[str, Any]) -> bool:
+    """Refuse a post by someone who does not run the account (第五、六条)."""
+    author = _initiator()
+    if account["tier"] == 3 and account["holder"] != author.username:
+        raise HelperRefused(f"三级平台「{account['account_name']}」只能由其开设人发布信息。")
+    if account["tier"] == 2 and account["department_id"] != author.department_id:
+        raise HelperRefused(f"二级平台「{account['account_name']}」只能由"
+                            f"{account['department']}的职工发布信息。")
+    return True
+
+
 @recorded("same_type_accounts")
 def same_type_accounts(tier: int, platform_type: str) -> int:
     """Count the initiator's (tier 3) or department's (tier 2) accounts of this type."""
@@ -101,6 +113,8 @@ def apply_account(tier: int, platform_type: str, platform_other: Any, platform_n
     author, inst, ctx = _initiator(), _instance(), current()
     if inst.department_id is None:
         raise HelperRefused("申请人没有所属科室，无法确定主办科室。")
+    if tier == 2 and ctx.session.get(Department, inst.department_id).head != author.username:
+        raise HelperRefused("二级平台以科室名义开设，应由科室负责人申请（附件1）。")
     fields = {"tier": tier, "platform_type": platform_type, "platform_other": platform_other,
               "platform_name": platform_name, "account_name": account_name,
               "department_id": inst.department_id, "operator": author.username,

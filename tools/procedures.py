@@ -104,12 +104,14 @@ def post_review() -> Model:
             doc="第十一条：先审后发；选定发布账号与计划发布日期。")
     m.script("Script_facts", "核对账号与重要时间节点", "initiator", 1, "\n".join([
         "account = active_account(account_id)",
+        "publisher = may_publish(account)",
         "key_date = is_key_date(planned_date)",
         'important = important if defined("important") else False',
         'disputed = disputed if defined("disputed") else False',
         'item_department = concern_department(account["department_id"]) '
         'if account["tier"] != 1 else None']),
-        doc="第六条：账号须已备案且未停用、关闭；第十一条：查询重要时间节点日历。")
+        doc="第六条：账号须已备案且未停用、关闭，由本账号的主办科室或开设人发布；"
+            "第十一条：查询重要时间节点日历。")
     m.xgw("Gateway_route", "按级别与时间节点选择审核流程", "initiator", 2, default="Flow_three",
           doc="第十一、十二条。")
     m.call("Call_tier3", "三级平台审核", "initiator", 3, "tier3_review", row=-1.1,
@@ -150,6 +152,7 @@ def tier3_review() -> Model:
             doc="第十二条：三级平台发布前审核。")
     m.script("Script_facts", "核对账号与党员身份", "initiator", 1, "\n".join([
         'account = account if defined("account") else active_account(account_id)',
+        "publisher = may_publish(account)",
         'disputed = disputed if defined("disputed") else False',
         "party_member = is_party_member()"]),
         doc="第六条：账号须已备案；第十二条三：拟稿人是否为党员。")

@@ -146,3 +146,9 @@ def test_an_other_platform_must_be_named(drive):
     instance = drive.start("account_approval", "liuyang",
                            application(3, "其他", "刘洋推拿", platform_other="小红书"))
     assert drive.open_specs(instance) == ["Task_dept"]
+
+
+def test_a_department_account_is_applied_for_by_the_department_head(drive):
+    with pytest.raises(Refused) as refused:
+        drive.start("account_approval", "zhangwei", application(2, "微博", "心血管内科微博"))
+    assert "应由科室负责人申请" in refused.value.message

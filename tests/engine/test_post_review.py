@@ -118,3 +118,12 @@ def test_an_unregistered_account_is_refused(drive):
 def instances(engine) -> int:
     with engine.db.transaction() as session:
         return session.scalar(select(func.count()).select_from(Instance))
+
+
+@pytest.mark.parametrize("account,user", [
+    ("张伟医生谈心脏", "liuyang"), ("心血管内科健康课堂", "liuyang")],
+    ids=["他人的三级平台", "其他科室的二级平台"])
+def test_only_the_accounts_own_people_may_post_on_it(drive, engine, account, user):
+    with pytest.raises(Refused) as refused:
+        start(drive, engine, account, user=user)
+    assert "只能由" in refused.value.message
