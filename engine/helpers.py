@@ -1,8 +1,8 @@
 """Helper functions that models may call from scripts, conditions and assignees.
 
 Each is registered by name with :func:`engine.expressions.helper`.  Helpers
-that read the database or the clock append what they returned to
-``current().recorded``; the runtime writes those readings into the history
+that read or change the database or read the clock append what they returned
+to ``current().recorded``; the runtime writes those results into the history
 (``inputs_recorded``) so that a replay can use them instead of asking again.
 Helpers that refuse raise :class:`HelperRefused` with a Chinese reason; the
 operation that ran the model then changes nothing.
@@ -101,7 +101,7 @@ def same_type_accounts(tier: int, platform_type: str) -> int:
                                     _instance().department_id, holder)
 
 
-@helper("apply_account")
+@recorded("apply_account")
 def apply_account(tier: int, platform_type: str, platform_other: Any, platform_name: str,
                   account_name: str) -> int:
     """Record the item's application (附件1) as an ``applied`` account; return its id."""
@@ -122,7 +122,7 @@ def apply_account(tier: int, platform_type: str, platform_other: Any, platform_n
     return accounts.apply(ctx.session, fields, inst.id, ctx.clock.now()).id
 
 
-@helper("set_account_status")
+@recorded("set_account_status")
 def set_account_status(account_id: int, status: str, reason: Any = None) -> str:
     """Move the account to ``status`` (registered, rejected, suspended, closed)."""
     ctx = current()
@@ -131,7 +131,7 @@ def set_account_status(account_id: int, status: str, reason: Any = None) -> str:
     return account.status
 
 
-@helper("ban_commendations")
+@recorded("ban_commendations")
 def ban_commendations(account_id: int, reason: str) -> list[str]:
     """Strip this year's commendation eligibility of the account's department, branch, person."""
     ctx = current()
@@ -164,7 +164,7 @@ def release_targets() -> list[dict[str, Any]]:
 
 # -- the item -------------------------------------------------------------------
 
-@helper("concern_department")
+@recorded("concern_department")
 def concern_department(department_id: int) -> int:
     """Make the item concern ``department_id`` (so ``department_head`` is its head)."""
     current().item["department_id"] = department_id

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from engine.errors import Refused
 from engine.queries import current_values
 from engine.schema import Account
-from tests.proc_support import account, account_named
+from tests.proc_support import account, account_named, recorded_inputs
 
 CHECK_PASS = {k: "pass" for k in ("medical_only", "not_in_hospital_name", "commitment",
                                   "one_per_type")}
@@ -39,6 +39,9 @@ def _account_id(engine, instance) -> int:
 def test_tier3_application_is_approved_and_registered(drive, engine):
     instance = drive.start("account_approval", "liuyang", application(3, "抖音", "刘洋说推拿"))
     assert account(engine, _account_id(engine, instance))["status"] == "applied"
+    readings = {r["helper"]: r["result"] for r in recorded_inputs(engine, instance)}
+    assert (readings["same_type_accounts"], readings["apply_account"]) == (
+        0, _account_id(engine, instance))
     approve_all(drive, instance, [("Task_dept", "chenjing"), *STAGES[1:]])
     assert drive.status(instance) == "completed"
     registered = account(engine, _account_id(engine, instance))
