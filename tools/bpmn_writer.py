@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
-X0, COLW, LANE_H, LANE_X = 230, 150, 170, 150
+X0, COLW, LANE_H, LANE_X = 230, 150, 190, 150
 SIZES = {"task": (100, 80), "gateway": (50, 50), "event": (36, 36)}
 KINDS = {"startEvent": "event", "endEvent": "event", "boundaryEvent": "event",
          "userTask": "task", "scriptTask": "task", "callActivity": "task",

@@ -116,13 +116,13 @@ def post_review() -> Model:
           doc="第十一、十二条。")
     m.call("Call_tier3", "三级平台审核", "initiator", 3, "tier3_review", row=-1.1,
            doc="第十二条：三级平台审核机制。")
-    m.call("Call_four", "四审四校", "initiator", 3, "four_review", row=0,
+    m.call("Call_four", "四审四校", "initiator", 4, "four_review", row=0,
            doc="第十一条：重要时间节点发布重要信息。")
     m.call("Call_three", "三审三校", "initiator", 3, "three_review", row=1.1,
            doc="第十一条：一级平台；二级平台参照执行。")
-    m.end("End_tier3", "三级平台审核通过", "initiator", 4, row=-1.1)
-    m.end("End_four", "四审四校通过", "initiator", 4, row=0)
-    m.end("End_three", "三审三校通过", "initiator", 4, row=1.1)
+    m.end("End_tier3", "三级平台审核通过", "initiator", 5, row=-1.1)
+    m.end("End_four", "四审四校通过", "initiator", 5, row=0)
+    m.end("End_three", "三审三校通过", "initiator", 5, row=1.1)
     m.flow("Flow_start", "StartEvent_post", "Script_facts", "发起")
     m.flow("Flow_facts", "Script_facts", "Gateway_route", "核对完成")
     m.flow("Flow_tier3", "Gateway_route", "Call_tier3", "三级平台", 'account["tier"] == 3')
@@ -359,7 +359,7 @@ def incident_closure() -> Model:
            assignee="operator", doc="第十三条：发现内容有误、侵权等问题的，须在半小时内撤稿。")
     m.timer("Timer_withdraw", "撤稿超过半小时", "Task_withdraw", "PT30M",
             doc="第十三条：半小时未完成撤稿，升级督办。")
-    m.end("End_no_incident", "监测结束，无事件", "account_operator", 6.2, row=0)
+    m.end("End_no_incident", "监测结束，无事件", "account_operator", 5, row=1.5)
     m.xgw("Gateway_escalate", "超时升级（第十三条）", "department_head", 7.4,
           default="Flow_escalate_both")
     m.user("Task_office_fix", "超时督办整改（一级平台）", "general_office", 8.4, "escalated_fix",
