@@ -83,6 +83,17 @@ def tier2_at_department_head(w) -> int:
     return instance
 
 
+def tier1_published_monitoring(w) -> int:
+    """第十一、十三条: approved by 三审三校, published, now watched for comments."""
+    instance = post(w, "浙江省绍兴市中医院订阅号", "zhangwei", "2026-12-01", title="冬季护心指南")
+    w.act(instance, "Task_draft", "zhangwei", {**DRAFT, "title": "冬季护心指南"})
+    for spec, user in THREE:
+        w.act(instance, spec, user, APPROVE)
+    w.act(instance, "Task_publish", "zhaolei", {"published_url": "https://example.cn/p/3",
+                                                "published_at": NOW})
+    return instance
+
+
 def tier3_at_expert_panel(w) -> int:
     """第十二条: disputed tier-3 content at the expert panel; the branch report is done."""
     instance = post(w, "张伟医生谈心脏", "zhangwei", "2026-12-01", title="高血压停药误区",
@@ -173,6 +184,7 @@ def matrix_report_waiting(w) -> int:
 
 
 WALKS = [account_registered, account_rejected, account_awaiting_consent,
-         four_review_at_secretary, tier2_at_department_head, tier3_at_expert_panel,
+         four_review_at_secretary, tier2_at_department_head, tier1_published_monitoring,
+         tier3_at_expert_panel,
          incident_correction_running, incident_account_closed, complaint_unfounded,
          complaint_founded_in_incident, press_release_partly_published, matrix_report_waiting]

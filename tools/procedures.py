@@ -98,7 +98,8 @@ def post_review() -> Model:
     m = Model("post_review", "信息发布审核（按平台级别与时间节点选择）",
               "第十一、十二条：发起时选定已备案、正常使用的账号（第六条）。一级平台执行三审三校；二级平台参照执行"
               "（科室负责人承担审稿）；计划发布日期为重要时间节点或标记为重要信息时执行四审四校（党委书记把关）；"
-              "三级平台执行第十二条的审核机制。重要时间节点日历由党政综合办公室维护。")
+              "三级平台执行第十二条的审核机制。重要时间节点日历由党政综合办公室维护。审核通过后由账号运营者"
+              "登记发布并监测（第十三条）。")
     m.lane("initiator", "拟稿人")
     m.start("StartEvent_post", "发起信息发布审核", "initiator", 0, form="post_review_start",
             doc="第十一条：先审后发；选定发布账号与计划发布日期。")
@@ -120,18 +121,22 @@ def post_review() -> Model:
            doc="第十一条：重要时间节点发布重要信息。")
     m.call("Call_three", "三审三校", "initiator", 3, "three_review", row=1.1,
            doc="第十一条：一级平台；二级平台参照执行。")
-    m.end("End_tier3", "三级平台审核通过", "initiator", 5, row=-1.1)
-    m.end("End_four", "四审四校通过", "initiator", 5, row=0)
-    m.end("End_three", "三审三校通过", "initiator", 5, row=1.1)
+    m.xgw("Gateway_approved", "审核通过", "initiator", 5)
+    m.call("Call_monitor", "发布与发布后监测", "initiator", 6, "incident_closure",
+           doc="第十三条：审核通过的信息由账号运营者登记发布（网址、时间）并关注评论与舆情；"
+               "发现问题即进入事件处置（第十三、十六、十八条）。")
+    m.end("End_published", "已发布，监测结束", "initiator", 7)
     m.flow("Flow_start", "StartEvent_post", "Script_facts", "发起")
     m.flow("Flow_facts", "Script_facts", "Gateway_route", "核对完成")
     m.flow("Flow_tier3", "Gateway_route", "Call_tier3", "三级平台", 'account["tier"] == 3')
     m.flow("Flow_four", "Gateway_route", "Call_four", "重要时间节点或重要信息",
            'account["tier"] != 3 and (key_date or important)')
     m.flow("Flow_three", "Gateway_route", "Call_three", "一、二级平台")
-    m.flow("Flow_tier3_end", "Call_tier3", "End_tier3", "通过")
-    m.flow("Flow_four_end", "Call_four", "End_four", "通过")
-    m.flow("Flow_three_end", "Call_three", "End_three", "通过")
+    m.flow("Flow_tier3_done", "Call_tier3", "Gateway_approved", "通过")
+    m.flow("Flow_four_done", "Call_four", "Gateway_approved", "通过")
+    m.flow("Flow_three_done", "Call_three", "Gateway_approved", "通过")
+    m.flow("Flow_publish", "Gateway_approved", "Call_monitor", "发布")
+    m.flow("Flow_end", "Call_monitor", "End_published", "结束")
     return m
 
 
