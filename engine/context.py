@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import wraps
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -15,12 +16,14 @@ from .clock import Clock
 
 @dataclass
 class RunContext:
-    session: Session
+    session: Session | None
     instance_id: int
     clock: Clock
     actor: str | None
-    #: Inputs that replay must not recompute (clock readings, lookups), in call order.
+    #: Inputs that replay must not recompute (lookups, side effects), in call order.
     recorded: list[dict[str, Any]]
+    #: True while history is being re-executed: recorded helpers answer from ``recorded``.
+    replaying: bool = False
 
 
 _CURRENT: ContextVar[RunContext | None] = ContextVar("shenfa_run", default=None)
@@ -47,3 +50,25 @@ def current() -> RunContext:
 def peek() -> RunContext | None:
     """Return the current run context, or None outside a run."""
     return _CURRENT.get()
+
+
+def recorded(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Record a helper's result in the history; on replay, answer from the record.
+
+    Use it for every helper that reads the database or changes anything, so that
+    verified replay re-executes a model without touching the world.
+    """
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = current()
+        if ctx.replaying:
+            entry = ctx.recorded.pop(0) if ctx.recorded else None
+            if entry is None or entry["helper"] != func.__name__:
+                raise RuntimeError(f"replay: no recorded result of {func.__name__}")
+            return entry["value"]
+        value = func(*args, **kwargs)
+        ctx.recorded.append({"helper": func.__name__, "value": value})
+        return value
+
+    return wrapper
