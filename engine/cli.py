@@ -22,6 +22,8 @@ from .errors import Refused
 from .loading import ModelError
 from .org import DEMO_FILE, OrgError, import_org, read_org_file
 from .persistence import Database
+from .registry import DEMO_FILE as DEMO_REGISTRY
+from .registry import seed_registry
 from .runtime import Engine
 
 
@@ -106,6 +108,7 @@ def init(ctx: Context, demo: bool, as_json: bool) -> None:
         with engine.db.transaction() as session:
             result["org"] = import_org(session, read_org_file(DEMO_FILE), password="demo")
             log_operation(session, "org_imported", None, engine.clock.now(), file="demo", **result["org"])
+            result["registry"] = seed_registry(session, DEMO_REGISTRY, engine.clock.now())
         deployed = engine.deploy_directory(project_dir("processes"), project_dir("forms"))
         result["deployed"] = [d.__dict__ for d in deployed]
     emit(result, as_json, lambda r: "\n".join(f"{k}: {v}" for k, v in r.items()))
@@ -421,3 +424,4 @@ def audit_ops(ctx: Context, as_json: bool) -> None:
     emit(rows, as_json, lambda rs: "\n".join(
         f"{r['at'][:19]} {r['title']:<8} {r['actor'] or '-':<10} "
         f"{json.dumps(r['payload'], ensure_ascii=False)}" for r in rs))
+from . import cli_registry  # noqa: E402,F401 - registers `accounts` and `keydates`

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
+from .demo_procedures import WALKS as PROCEDURE_WALKS
 from .runtime import Engine
 from .schema import Task
 
@@ -38,11 +39,14 @@ class Walker:
     def act(self, instance: int, spec: str, user: str, data: dict) -> None:
         with self.engine.db.transaction() as session:
             row = session.scalar(select(Task).where(
-                Task.instance_id == instance, Task.spec_name == spec, Task.status == "open"))
+                Task.instance_id == instance, Task.spec_name.in_([spec, f"{spec} [child]"]),
+                Task.status == "open", or_(Task.assignee == user, Task.assignee.is_(None)))
+                .order_by(Task.assignee.is_(None)).limit(1))
         if row.pool:
             self.engine.claim(row.id, user)
         self.engine.complete(row.id, user, data)
-        decision = {"approve": "通过", "return": "退回"}.get(data.get("decision"), "提交")
+        decision = {"approve": "通过", "return": "退回", "reject": "驳回",
+                    "experts": "提请专家评议"}.get(data.get("decision"), "提交")
         self.log(f"#{instance} {row.name}: {user} {decision}")
 
 
@@ -67,7 +71,7 @@ def three_review_waiting(w: Walker) -> int:
     return instance
 
 
-WALKS = [three_review_issued, three_review_waiting]
+WALKS = [three_review_issued, three_review_waiting, *PROCEDURE_WALKS]
 
 
 def run(engine: Engine, log: Callable[[str], None]) -> list[int]:

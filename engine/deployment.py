@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
-from .loading import Model, ModelError, load_model
-from .schema import Instance, ModelVersion
+from .loading import Model, ModelError, check_model, library
+from .schema import CalledModels, Instance, ModelVersion
 
 
 @dataclass
@@ -24,10 +24,10 @@ class Deployed:
 
 def load_directory(processes: Path, forms: Path) -> list[Model]:
     """Check every ``*.bpmn`` in ``processes``; raise ModelError listing all problems."""
-    models, problems = [], []
+    models, problems, known = [], [], library(processes)
     for path in sorted(processes.glob("*.bpmn")):
         try:
-            models.append(load_model(path, forms))
+            models.append(check_model(path.read_text(encoding="utf-8"), path.name, forms, known))
         except ModelError as err:
             problems.extend(err.problems)
     if problems:
@@ -53,7 +53,19 @@ def deploy(session: Session, model: Model, at: datetime, by: str | None = None,
         deployed_by=by, deployed_at=at, note=note)
     session.add(version)
     session.flush()
+    if model.called:
+        session.add(CalledModels(model_version_id=version.id, models=model.called))
     return Deployed(model.key, version.version, True)
+
+
+CALLED = CalledModels.__table__
+
+
+def called_xml(conn: Connection | Session, version_id: int) -> dict[str, str]:
+    """Return the XML of the models a version calls, as pinned when it was deployed."""
+    models = conn.execute(select(CALLED.c.models).where(
+        CALLED.c.model_version_id == version_id)).scalar()
+    return dict(models) if models else {}
 
 
 def list_models(session: Session) -> list[dict]:

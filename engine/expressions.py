@@ -26,6 +26,10 @@ MAX_SOURCE = 4000
 #: Helper functions models may call, by name.  See :func:`helper`.
 HELPERS: dict[str, Callable[..., Any]] = {}
 
+#: Functions every evaluation knows besides the helpers: ``defined("name")`` tells
+#: whether the task data holds ``name`` (so a model can test an optional field).
+BUILTINS = frozenset({"defined"})
+
 #: Methods of plain values (str, dict, list) that models may call.
 SAFE_METHODS = frozenset(
     {"get", "keys", "values", "items", "strip", "lower", "upper", "startswith",
@@ -110,7 +114,7 @@ def _check_node(node: ast.AST) -> None:
 def _check_call(node: ast.Call) -> None:
     func = node.func
     if isinstance(func, ast.Name):
-        if func.id not in HELPERS:
+        if func.id not in HELPERS and func.id not in BUILTINS:
             raise UnsafeExpression(f"未注册的函数 (unknown function): {func.id}")
     elif isinstance(func, ast.Attribute):
         if func.attr not in SAFE_METHODS:
@@ -147,9 +151,8 @@ class Evaluator:
         return assigned
 
     def _simple(self, names: dict[str, Any]) -> EvalWithCompoundTypes:
-        return EvalWithCompoundTypes(
-            operators=DEFAULT_OPERATORS, functions=dict(HELPERS), names=names
-        )
+        functions = dict(HELPERS, defined=lambda name: name in names)
+        return EvalWithCompoundTypes(operators=DEFAULT_OPERATORS, functions=functions, names=names)
 
 
 class SafeEnvironment(BasePythonScriptEngineEnvironment):

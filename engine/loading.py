@@ -17,7 +17,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 
-from . import xmlsafe
+from . import helpers, xmlsafe  # noqa: F401 - helpers registers what models may call
 from .assignment import known_roles, role_of_lane
 from .expressions import UnsafeExpression, check_expression, check_script
 from .forms import FormError, load_form_file
@@ -45,20 +45,29 @@ class Model:
     xml: str
     forms: dict[str, dict] = field(default_factory=dict)
     filename: str = ""
+    #: XML of every model reached through call activities, by process key (pinned).
+    called: dict[str, str] = field(default_factory=dict)
 
     @property
     def content_hash(self) -> str:
-        payload = json.dumps({"xml": self.xml, "forms": self.forms}, sort_keys=True,
-                             ensure_ascii=False)
+        content = {"xml": self.xml, "forms": self.forms}
+        if self.called:
+            content["called"] = self.called
+        payload = json.dumps(content, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def parse_specs(xml: str, filename: str = "<model>"):
-    """Return ``(process_spec, subprocess_specs)`` for the executable process in ``xml``."""
+def parse_specs(xml: str, filename: str = "<model>", called: dict[str, str] | None = None):
+    """Return ``(process_spec, subprocess_specs)`` for the executable process in ``xml``.
+
+    ``called`` holds the XML of the models its call activities reach, by key.
+    """
     tree = xmlsafe.parse(xml, filename)
     parser = SpiffBpmnParser(validator=VALIDATOR)
     try:
         parser.add_bpmn_xml(tree, filename)
+        for key, text in (called or {}).items():
+            parser.add_bpmn_xml(xmlsafe.parse(text, f"{key}.bpmn"), f"{key}.bpmn")
         key = _process_key(tree, filename)
         return parser.get_spec(key), parser.get_subprocess_specs(key)
     except ValidationException as err:
@@ -67,26 +76,68 @@ def parse_specs(xml: str, filename: str = "<model>"):
 
 
 def load_model(path: Path, forms_dir: Path) -> Model:
-    """Read and check the model at ``path`` with forms from ``forms_dir``."""
-    return check_model(path.read_text(encoding="utf-8"), path.name, forms_dir)
+    """Read and check the model at ``path``; models it calls come from its directory."""
+    return check_model(path.read_text(encoding="utf-8"), path.name, forms_dir,
+                       library(path.parent))
 
 
-def check_model(xml: str, filename: str, forms_dir: Path) -> Model:
-    """Check ``xml`` completely and return the :class:`Model`, or raise ModelError."""
+def library(processes: Path) -> dict[str, str]:
+    """Return the XML of every readable model in ``processes`` by process key."""
+    found = {}
+    for path in sorted(processes.glob("*.bpmn")):
+        xml = path.read_text(encoding="utf-8")
+        try:
+            found[_process_key(xmlsafe.parse(xml, path.name), path.name)] = xml
+        except (ModelError, xmlsafe.UnsafeXML):
+            continue
+    return found
+
+
+def check_model(xml: str, filename: str, forms_dir: Path,
+                models: dict[str, str] | None = None) -> Model:
+    """Check ``xml`` completely and return the :class:`Model`, or raise ModelError.
+
+    ``models`` (key to XML) supplies the processes its call activities name;
+    they are bundled into the model so that a deployed version stays pinned.
+    """
     try:
         tree = xmlsafe.parse(xml, filename)
     except xmlsafe.UnsafeXML as err:
         raise ModelError([str(err)]) from None
-    problems: list[str] = []
+    key = _process_key(tree, filename)
+    called, problems = called_models(tree, filename, key, models or {})
     forms: dict[str, dict] = {}
     for check in CHECKS:
         problems.extend(check(tree, filename, forms_dir, forms))
+    for other, text in called.items():
+        problems.extend(check_forms(xmlsafe.parse(text, other), f"{other}.bpmn", forms_dir, forms))
     if problems:
         raise ModelError(problems)
-    parse_specs(xml, filename)
-    key = _process_key(tree, filename)
+    parse_specs(xml, filename, called)
     name = tree.find("bpmn:process", NS).get("name") or key
-    return Model(key=key, name=name, xml=xml, forms=forms, filename=filename)
+    return Model(key=key, name=name, xml=xml, forms=forms, filename=filename, called=called)
+
+
+def called_models(tree, filename: str, key: str,
+                  models: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """Return the XML of every process reached through call activities, and problems."""
+    called: dict[str, str] = {}
+    problems: list[str] = []
+    pending = [(tree, filename)]
+    while pending:
+        current, name = pending.pop()
+        for el in current.iterfind(".//bpmn:callActivity", NS):
+            target = el.get("calledElement") or ""
+            if target == key or target in called:
+                continue
+            if target not in models:
+                label = el.get("name") or el.get("id")
+                problems.append(f"{name}:{el.sourceline}: 调用活动「{label}」引用的流程 "
+                                f"{target!r} 不存在 (called process not found)")
+                continue
+            called[target] = models[target]
+            pending.append((xmlsafe.parse(models[target], f"{target}.bpmn"), f"{target}.bpmn"))
+    return called, problems
 
 
 def _process_key(tree: etree._ElementTree, filename: str) -> str:

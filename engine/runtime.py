@@ -20,7 +20,7 @@ from sqlalchemy import Connection, RowMapping, bindparam, insert, select, update
 from . import determinism, state
 from .audit import log_operation
 from .clock import Clock
-from .deployment import Deployed, deploy, latest_version, load_directory
+from .deployment import Deployed, called_xml, deploy, latest_version, load_directory
 from .determinism import IdSequence
 from .errors import Conflict, Invalid, NotAllowed, NotFound
 from .forms import FormInvalid, validate_submission
@@ -74,7 +74,8 @@ class Engine:
             row = conn.execute(select(VERSIONS).where(VERSIONS.c.id == version_id)).mappings().one()
             self._versions[version_id] = Version(
                 row["id"], row["model_key"], row["version"], row["forms"],
-                state.parse_specs(row["bpmn_xml"], f"{row['model_key']}-v{row['version']}"))
+                state.parse_specs(row["bpmn_xml"], f"{row['model_key']}-v{row['version']}",
+                                  called_xml(conn, version_id)))
         return self._versions[version_id]
 
     # -- instances ------------------------------------------------------------

@@ -95,13 +95,14 @@ class Step:
 
     def run(self, action) -> None:
         """Run ``action`` (a task's ``run`` or the timers' refresh), then the engine steps."""
-        self.ctx.session = self.session
+        self.ctx.session, self.ctx.events = self.session, self.history.pending
         try:
             with running(self.ctx), determinism.step(self.workflow.shenfa_ids, self.now):
                 action()
                 self.workflow.do_engine_steps()
         except SpiffWorkflowException as err:
-            raise Refused(f"流程执行出错: {err}") from None
+            raise refusal(err) from None
+        self.inst.update(self.ctx.item)
 
     def finish(self) -> None:
         """Mirror tasks and timers, write the history, store the new state."""
@@ -197,10 +198,19 @@ class Step:
             "state": text, "state_version": state.STATE_VERSION,
             "revision": inst["revision"] + 1, "status": inst["status"],
             "ended_at": inst["ended_at"], "title": inst["title"],
+            "department_id": inst["department_id"],
             "event_seq": self.history.seq, "event_hash": self.history.prev})
         if result.rowcount != 1:
             raise Conflict("事项已被他人同时修改，请刷新后重试。")
         inst["revision"] += 1
+
+
+def refusal(err: SpiffWorkflowException) -> Refused:
+    """Pass on a helper's own refusal; describe any other workflow error."""
+    cause = err.__cause__ or err.__context__
+    if isinstance(cause, Refused):
+        return cause
+    return Refused(f"流程执行出错: {err}")
 
 
 def scan(workflow: BpmnWorkflow) -> tuple[dict[str, Any], dict[str, tuple[Any, datetime]]]:

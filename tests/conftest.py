@@ -18,6 +18,8 @@ from sqlalchemy import create_engine, text
 from engine.clock import FrozenClock
 from engine.org import DEMO_FILE, import_org, read_org_file
 from engine.persistence import Database
+from engine.registry import DEMO_FILE as DEMO_REGISTRY
+from engine.registry import seed_registry
 from engine.runtime import Engine
 from tests.pgserver import PostgresServer
 from tests.support import Driver
@@ -33,6 +35,7 @@ def _prepare(url: str) -> None:
     db.migrate()
     with db.transaction() as session:
         import_org(session, read_org_file(DEMO_FILE), password="demo")
+        seed_registry(session, DEMO_REGISTRY, START)
     Engine(db, FrozenClock(START)).deploy_directory(PROCESSES, FORMS)
     db.dispose()
 

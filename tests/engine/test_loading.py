@@ -20,6 +20,10 @@ def line_of(text: str, needle: str) -> int:
     return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
 
 
+def by_key(deployed: list, key: str):
+    return next(d for d in deployed if d.key == key)
+
+
 def problems(xml: str) -> list[str]:
     with pytest.raises(ModelError) as refused:
         check_model(xml, "m.bpmn", FORMS)
@@ -101,7 +105,7 @@ def test_running_instances_stay_on_their_version(engine, drive, tmp_path):
     model = processes / "three_review.bpmn"
     model.write_text(model.read_text(encoding="utf-8").replace("审稿（一审一校）", "初审（一审一校）"),
                      encoding="utf-8")
-    [deployed] = engine.deploy_directory(processes, forms)
+    deployed = by_key(engine.deploy_directory(processes, forms), "three_review")
     assert (deployed.created, deployed.version) == (True, 2)
     new = drive.start("three_review", "zhangwei", {"title": "新版", "media": ["官网"]})
     drive.act(new, "Task_draft", "zhangwei", DRAFT)
@@ -119,5 +123,5 @@ def test_a_form_change_alone_makes_a_new_version(engine, tmp_path):
     draft = forms / "post_draft.json"
     draft.write_text(draft.read_text(encoding="utf-8").replace('"maxLength": 200', '"maxLength": 100', 1),
                      encoding="utf-8")
-    [deployed] = engine.deploy_directory(processes, forms)
+    deployed = by_key(engine.deploy_directory(processes, forms), "three_review")
     assert (deployed.created, deployed.version) == (True, 2)

@@ -39,7 +39,7 @@ def test_replay_with_fired_timers_and_a_recorded_reminder_matches(engine, drive,
     assert engine.fire_due_timers() == 1
     drive.act(instance, "Task_escalated", "lina", {"note": "已督办"})
     reminder = drive.events(instance, "timer_fired")[0]
-    assert reminder["payload"]["inputs"] == [{"helper": "remind", "value": 1}]
+    assert reminder["payload"]["inputs"] == [{"helper": "remind", "args": ["Task_fix"], "result": 1}]
     verdict = verify_instance(engine, instance)
     assert verdict.ok and verdict.steps == 4, verdict.message
 
