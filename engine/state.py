@@ -63,13 +63,30 @@ class MemoTaskConverter(TaskConverter):
 
     def to_dict(self, task):
         if not task.has_state(FINISHED):
-            return super().to_dict(task)
+            return self._canonical(task)
         key = (task.state, task.last_state_change, len(task._children))
         memo = getattr(task, "_shenfa_memo", None)
         if memo is None or memo[0] != key:
-            memo = (key, super().to_dict(task))
+            memo = (key, self._canonical(task))
             task._shenfa_memo = memo
         return memo[1]
+
+    def _canonical(self, task) -> dict:
+        """Convert with data in key order, so a reloaded instance serializes identically."""
+        dct = super().to_dict(task)
+        dct["data"] = _sorted(dct["data"])
+        if dct["delta"]:
+            dct["delta"] = {"updates": _sorted(dct["delta"]["updates"]),
+                            "deletions": sorted(dct["delta"]["deletions"])}
+        return dct
+
+
+def _sorted(value):
+    if isinstance(value, dict):
+        return {k: _sorted(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(v) for v in value]
+    return value
 
 
 class PinnedWorkflowConverter(BpmnWorkflowConverter):
