@@ -1,9 +1,9 @@
 """Helper functions that models may call from scripts, conditions and assignees.
 
 Each is registered by name with :func:`engine.expressions.helper`.  Helpers
-that read or change the database or read the clock append what they returned
-to ``current().recorded``; the runtime writes those results into the history
-(``inputs_recorded``) so that a replay can use them instead of asking again.
+that read the database or change anything are ``recorded``: their results go
+into the history (the payload of the event that moved the item), and a
+verified replay answers from that record instead of asking again.
 Helpers that refuse raise :class:`HelperRefused` with a Chinese reason; the
 operation that ran the model then changes nothing.
 """
@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 
 from . import accounts, key_dates
-from .context import current
+from .context import current, record
 from .errors import Refused
 from .expressions import helper
 from .schema import Account, CommendationBan, Department, Event, Instance, PartyBranch, User
@@ -36,9 +36,7 @@ def recorded(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(func)
         def call(*args: Any) -> Any:
-            result = func(*args)
-            current().recorded.append({"helper": name, "args": list(args), "result": result})
-            return result
+            return record(name, list(args), lambda: func(*args))
 
         return helper(name)(call)
 

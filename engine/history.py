@@ -31,7 +31,6 @@ EVENT_TYPES = {
     "timer_fired": "定时触发",
     "timer_failed": "定时任务失败",
     "instance_completed": "办结",
-    "inputs_recorded": "记录外部输入",
 }
 
 
@@ -68,21 +67,29 @@ class HistoryWriter:
     def append(self, type_: str, at: datetime, actor: str | None = None, role: str | None = None,
                task_id: str | None = None, task_spec: str | None = None,
                **payload: Any) -> dict[str, Any]:
-        """Append one event of ``type_`` and return it."""
+        """Append one event of ``type_`` and return it (its payload may still change)."""
         if type_ not in EVENT_TYPES:
             raise ValueError(f"unknown event type {type_}")
         self.seq += 1
         event = {"instance_id": self.instance_id, "seq": self.seq, "type": type_, "at": at,
                  "actor": actor, "role": role, "task_id": task_id, "task_spec": task_spec,
-                 "model_version_id": self.model_version_id, "payload": payload,
-                 "prev_hash": self.prev}
-        event["hash"] = self.prev = digest(event)
+                 "model_version_id": self.model_version_id, "payload": payload}
         self.pending.append(event)
         return event
 
+    @property
+    def head(self) -> tuple[int, str]:
+        """Chain the pending events and return the new head ``(seq, hash)``."""
+        prev = self.prev
+        for event in self.pending:
+            event["prev_hash"] = prev
+            event["hash"] = prev = digest(event)
+        return self.seq, prev
+
     def write(self, connection: Connection) -> None:
-        """Insert the pending events."""
+        """Chain and insert the pending events (their payloads are final now)."""
         if self.pending:
+            self.seq, self.prev = self.head
             connection.execute(insert(EVENTS), self.pending)
             self.pending = []
 

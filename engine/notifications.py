@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from .context import current
+from .context import current, recorded
 from .expressions import helper
 from .schema import Instance, Notification, RoleHolding, Task, User
 
@@ -87,6 +87,7 @@ def pending_mail(session: Session, now: datetime, limit: int = 50) -> list[tuple
 
 
 @helper("remind")
+@recorded
 def remind(spec_name: str) -> int:
     """Remind whoever holds the open task ``spec_name`` of this item; return how many heard.
 

@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, RowMapping, bindparam, insert, select, update
 
-from . import state
+from . import determinism, state
+from .audit import log_operation
 from .clock import Clock
 from .deployment import Deployed, called_xml, deploy, latest_version, load_directory
+from .determinism import IdSequence
 from .errors import Conflict, Invalid, NotAllowed, NotFound
 from .forms import FormInvalid, validate_submission
 from .history import GENESIS, HistoryWriter
@@ -27,9 +29,9 @@ from .persistence import Database
 from .schema import ModelVersion, RoleHolding, User
 from .step import INSTANCES, TIMERS, Step, Version, lock_instance
 from .tasks import lock_task, read_task, review_conflict, update_task
-from .timers import due_timers, install_clock
+from .timers import due_timers
 
-install_clock()
+determinism.install()
 MAX_TIMER_ATTEMPTS = 5
 USERS, HOLDINGS, VERSIONS = User.__table__, RoleHolding.__table__, ModelVersion.__table__
 READ_USER = select(USERS.c.username, USERS.c.department_id, USERS.c.active).where(
@@ -54,8 +56,14 @@ class Engine:
                          note: str | None = None) -> list[Deployed]:
         """Check and deploy every model in ``processes``; all or nothing."""
         models = load_directory(processes, forms)
+        now = self.clock.now()
         with self.db.transaction() as session:
-            return [deploy(session, m, self.clock.now(), by, note) for m in models]
+            deployed = [deploy(session, m, now, by, note) for m in models]
+            for d in deployed:
+                if d.created:
+                    log_operation(session, "model_deployed", by, now, model=d.key,
+                                  version=d.version, note=note)
+            return deployed
 
     def version(self, version_id: int, conn: Connection | None = None) -> Version:
         """Return a deployed version (cached: a version never changes)."""
@@ -80,27 +88,29 @@ class Engine:
         if latest is None:
             raise NotFound(f"流程不存在或未部署: {model_key}")
         version = self.version(latest.id)
-        workflow = state.new_workflow(version.specs)
+        now, ids = self.clock.now(), IdSequence(uuid4().hex)
+        workflow = state.new_workflow(version.specs, ids, now)
         clean = self._validate(version, _start_form(workflow), data or {})
         with self._transaction() as conn:
             user = self._user(conn, username)
             inst = self._new_instance(conn, version, username, clean,
-                                      department_id or user["department_id"])
-            step = Step(conn, inst, version, workflow, self.clock, username)
-            step.history.append("instance_started", inst["started_at"], username, "initiator",
-                                data=clean, department_id=inst["department_id"],
-                                model_key=model_key, model_version=version.version)
+                                      department_id or user["department_id"], now)
+            step = Step(conn, inst, version, workflow, now, username)
+            step.trigger = step.history.append(
+                "instance_started", now, username, "initiator", data=clean,
+                department_id=inst["department_id"], model_key=model_key,
+                model_version=version.version, seed=ids.seed)
             workflow.task_tree.data.update(clean)
             step.run(lambda: None)
             self._finish(step)
             return inst["id"]
 
     def _new_instance(self, conn: Connection, version: Version, username: str, data: dict,
-                      department_id: int | None) -> dict[str, Any]:
+                      department_id: int | None, now: datetime) -> dict[str, Any]:
         values = {"model_version_id": version.id, "model_key": version.key,
                   "title": str(data.get("title", ""))[:300], "status": "running",
                   "initiator": username, "department_id": department_id,
-                  "started_at": self.clock.now(), "ended_at": None, "state": "",
+                  "started_at": now, "ended_at": None, "state": "",
                   "state_version": "", "revision": 0, "event_seq": 0, "event_hash": GENESIS}
         values["id"] = conn.execute(insert(INSTANCES).values(values)).inserted_primary_key[0]
         return values
@@ -157,8 +167,8 @@ class Engine:
             task = step.workflow.get_task_from_id(UUID(task_id))
             if task is None or task.state != TaskState.READY:
                 raise Conflict("此任务已不处于可办理状态。")
-            now = self.clock.now()
-            step.history.append(
+            now = step.now
+            step.trigger = step.history.append(
                 "task_completed", now, username, row["role"], task_id, row["spec_name"],
                 data=clean, decision=clean.get("decision"), comment=clean.get("comment"),
                 task_name=row["name"], review_stage=row["review_stage"])
@@ -211,7 +221,6 @@ class Engine:
         if timer is None:  # done meanwhile, or our lease expired and another took it
             return 0
         step = self._step(conn, inst, self.version(inst["model_version_id"], conn), None)
-        step.trigger = "timer"
         step.run(step.workflow.refresh_timers)
         fired = step.workflow.get_task_from_id(UUID(timer["task_id"]))
         if fired is not None and fired.state == TaskState.WAITING:
@@ -266,7 +275,7 @@ class Engine:
             workflow = cached[1]
         else:
             workflow = state.load(inst["state"], inst["state_version"], version.specs)
-        return Step(conn, inst, version, workflow, self.clock, actor)
+        return Step(conn, inst, version, workflow, self.clock.now(), actor)
 
     def _finish(self, step: Step) -> None:
         step.finish()

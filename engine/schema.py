@@ -219,6 +219,30 @@ class Notification(Base):
     mail_error: Mapped[str | None] = mapped_column(Text)
 
 
+class Operation(Base):
+    """An operations-log entry (deploys, org imports, logins, reassignments...), hash-chained."""
+
+    __tablename__ = "operations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    type: Mapped[str] = mapped_column(String(40), index=True)
+    actor: Mapped[str | None] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class ChainDigest(Base):
+    """The heads of every history chain at the end of a day, kept apart from the events."""
+
+    __tablename__ = "chain_digests"
+
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    heads: Mapped[dict[str, Any]] = mapped_column(JSON)
+    events: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
 class CalledModels(Base):
     """The models a deployed version reaches through call activities, pinned with it."""
 

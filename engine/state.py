@@ -9,8 +9,9 @@ stamped with :data:`STATE_VERSION`; older states migrate through
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from types import ModuleType
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import orjson
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -25,16 +26,27 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from . import determinism
+from .determinism import IdSequence
 from .expressions import SafeScriptEngine
 from .loading import parse_specs
 
 #: ``<our format>/<SpiffWorkflow serializer format>``
-STATE_VERSION = f"1/{SPIFF_STATE_VERSION}"
+STATE_VERSION = f"2/{SPIFF_STATE_VERSION}"
 
 #: Migrations of stored states, keyed by the version they upgrade from.
 MIGRATIONS: dict[str, Callable[[dict], tuple[dict, str]]] = {}
 
 SCRIPT_ENGINE = SafeScriptEngine()
+
+
+def _from_v1(dct: dict) -> tuple[dict, str]:
+    """Version 1 states had random task ids: give them a sequence that cannot collide."""
+    dct["shenfa_ids"] = {"seed": uuid4().hex, "next": 0}
+    return dct, f"2/{SPIFF_STATE_VERSION}"
+
+
+MIGRATIONS[f"1/{SPIFF_STATE_VERSION}"] = _from_v1
 
 
 FINISHED = TaskState.COMPLETED | TaskState.CANCELLED
@@ -51,13 +63,30 @@ class MemoTaskConverter(TaskConverter):
 
     def to_dict(self, task):
         if not task.has_state(FINISHED):
-            return super().to_dict(task)
+            return self._canonical(task)
         key = (task.state, task.last_state_change, len(task._children))
         memo = getattr(task, "_shenfa_memo", None)
         if memo is None or memo[0] != key:
-            memo = (key, super().to_dict(task))
+            memo = (key, self._canonical(task))
             task._shenfa_memo = memo
         return memo[1]
+
+    def _canonical(self, task) -> dict:
+        """Convert with data in key order, so a reloaded instance serializes identically."""
+        dct = super().to_dict(task)
+        dct["data"] = _sorted(dct["data"])
+        if dct["delta"]:
+            dct["delta"] = {"updates": _sorted(dct["delta"]["updates"]),
+                            "deletions": sorted(dct["delta"]["deletions"])}
+        return dct
+
+
+def _sorted(value):
+    if isinstance(value, dict):
+        return {k: _sorted(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(v) for v in value]
+    return value
 
 
 class PinnedWorkflowConverter(BpmnWorkflowConverter):
@@ -65,12 +94,15 @@ class PinnedWorkflowConverter(BpmnWorkflowConverter):
 
     def to_dict(self, workflow):
         dct = WorkflowConverter.to_dict(self, workflow)
+        ids = workflow.shenfa_ids
+        dct["shenfa_ids"] = {"seed": ids.seed, "next": ids.next}
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
 
     def from_dict(self, dct, spec=None, subprocess_specs=None):
         workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow.shenfa_ids = IdSequence(**dct.pop("shenfa_ids"))
         workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)
@@ -111,10 +143,13 @@ class SpecCache:
         return self._specs[version_id]
 
 
-def new_workflow(specs: tuple) -> BpmnWorkflow:
-    """Create a fresh workflow for ``specs`` with the safe script engine."""
+def new_workflow(specs: tuple, ids: IdSequence, instant: datetime) -> BpmnWorkflow:
+    """Create a fresh workflow for ``specs``: safe script engine, deterministic ids."""
     spec, subprocess_specs = specs
-    return BpmnWorkflow(spec, subprocess_specs, script_engine=SCRIPT_ENGINE)
+    with determinism.step(ids, instant):
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=SCRIPT_ENGINE)
+    workflow.shenfa_ids = ids
+    return workflow
 
 
 def dump(workflow: BpmnWorkflow) -> str:

@@ -12,6 +12,7 @@ steps on one instance never deadlock.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,9 +23,9 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, RowMapping, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from . import notifications, state
+from . import determinism, notifications, state
 from .assignment import AssignmentError, InstanceFacts
-from .clock import Clock
+from .clock import FrozenClock
 from .context import RunContext, running
 from .errors import Conflict, NotFound, Refused
 from .history import HistoryWriter
@@ -64,16 +65,18 @@ class Step:
     """A workflow being advanced inside one transaction."""
 
     def __init__(self, connection: Connection, inst: RowMapping | dict, version: Version,
-                 workflow: BpmnWorkflow, clock: Clock, actor: str | None):
+                 workflow: BpmnWorkflow, now: datetime, actor: str | None):
         self.connection, self.inst, self.version = connection, dict(inst), version
-        self.workflow, self.clock, self.actor = workflow, clock, actor
+        self.workflow, self.now, self.actor = workflow, now, actor
+        #: The event that caused this step; it carries the state digest and recorded inputs.
+        self.trigger: dict[str, Any] | None = None
+        self.ctx = RunContext(None, inst["id"], FrozenClock(now), actor, [])
         self.history = HistoryWriter(inst["id"], version.id, inst["event_seq"], inst["event_hash"])
         ready, waiting = scan(workflow)
         self.ready_before, self.waiting_before = set(ready), waiting
         self.fired: list[str] = []
         self.opened: list[dict[str, Any]] = []
-        #: What moved the instance: "timer" for a fired timer; the decision of a completion.
-        self.trigger: str | None = None
+        #: What moved the instance: the decision and comment of a completion.
         self.decision: str | None = None
         self.comment: str | None = None
         self.done: set[str] = set()
@@ -92,24 +95,20 @@ class Step:
 
     def run(self, action) -> None:
         """Run ``action`` (a task's ``run`` or the timers' refresh), then the engine steps."""
-        ctx = RunContext(self.session, self.inst["id"], self.clock, self.actor, [],
-                         self.history.pending)
+        self.ctx.session, self.ctx.events = self.session, self.history.pending
         try:
-            with running(ctx):
+            with running(self.ctx), determinism.step(self.workflow.shenfa_ids, self.now):
                 action()
                 self.workflow.do_engine_steps()
         except SpiffWorkflowException as err:
             raise refusal(err) from None
-        self.inst.update(ctx.item)
-        if ctx.recorded:  # what helpers read, so that a replay need not ask again
-            self.history.append("inputs_recorded", self.clock.now(), self.actor,
-                                inputs=ctx.recorded)
+        self.inst.update(self.ctx.item)
 
     def finish(self) -> None:
         """Mirror tasks and timers, write the history, store the new state."""
         if self._session is not None:
             self._session.flush()  # what helpers wrote, inside this transaction
-        now = self.clock.now()
+        now = self.now
         ready, waiting = scan(self.workflow)
         due_times = self._sync_timers(waiting, now)
         try:
@@ -120,8 +119,13 @@ class Step:
         if self.workflow.is_completed() and self.inst["status"] == "running":
             self.inst.update(status="completed", ended_at=now)
             self.history.append("instance_completed", now, self.actor)
+        text = state.dump(self.workflow)
+        if self.trigger is not None:
+            self.trigger["payload"]["state_digest"] = hashlib.sha256(text.encode()).hexdigest()
+            if self.ctx.recorded:
+                self.trigger["payload"]["inputs"] = self.ctx.recorded
         self.history.write(self.connection)
-        self._store()
+        self._store(text)
         if self._session is not None:
             self._session.close()
 
@@ -141,7 +145,7 @@ class Step:
     def _notify(self, now: datetime) -> None:
         """Tell the people of newly opened tasks: escalation, returned, or a new task."""
         for task in self.opened:
-            if self.trigger == "timer":
+            if self.fired:
                 kind, note = "escalation", "原办理时限已过，请督办。"
             elif self.decision not in (None, "approve") and task["assignee"]:
                 kind, note = "task_returned", f"退回意见：{self.comment or ''}"
@@ -182,15 +186,16 @@ class Step:
                 status="fired" if fired else "done", fired_at=now if fired else None))
         if fired:
             self.fired.append(task_id)
-            self.history.append("timer_fired", now, None, None, task_id, task.task_spec.name,
-                                task_name=task.task_spec.bpmn_name or task.task_spec.name,
-                                due_at=due.isoformat())
+            event = self.history.append(
+                "timer_fired", now, None, None, task_id, task.task_spec.name,
+                task_name=task.task_spec.bpmn_name or task.task_spec.name, due_at=due.isoformat())
+            self.trigger = self.trigger or event
 
-    def _store(self) -> None:
+    def _store(self, text: str) -> None:
         inst = self.inst
         result = self.connection.execute(STORE_INSTANCE, {
             "b_id": inst["id"], "b_revision": inst["revision"],
-            "state": state.dump(self.workflow), "state_version": state.STATE_VERSION,
+            "state": text, "state_version": state.STATE_VERSION,
             "revision": inst["revision"] + 1, "status": inst["status"],
             "ended_at": inst["ended_at"], "title": inst["title"],
             "department_id": inst["department_id"],

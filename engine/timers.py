@@ -1,11 +1,8 @@
 """Timer events: read the engine's clock, and mirror waiting timers as rows.
 
-SpiffWorkflow's timer definitions read ``datetime.now`` from their own
-module.  :func:`install_clock` replaces that one name with a ``datetime``
-whose ``now()`` is the clock of the workflow run in progress (see
-:mod:`engine.context`), so tests and workers move time with a
-:class:`~engine.clock.FrozenClock` and nothing sleeps.  Outside a run it is
-the real time.
+SpiffWorkflow's timer events read the instant of the step in progress
+(:mod:`engine.determinism`), which comes from the engine's clock, so tests and
+workers move time with a :class:`~engine.clock.FrozenClock` and nothing sleeps.
 
 Every waiting timer of every instance has a row in ``timers`` with its due
 time, so a worker finds due timers with one indexed query.
@@ -15,32 +12,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
-from . import context
 from .schema import Timer
 
 TIMERS = Timer.__table__
-
-
-class _ClockedDatetime(datetime):
-    """``datetime`` whose ``now()`` follows the current run's clock."""
-
-    @classmethod
-    def now(cls, tz=None):
-        ctx = context.peek()
-        moment = ctx.clock.now() if ctx is not None else datetime.now(UTC)
-        return moment.astimezone(tz) if tz is not None else moment.replace(tzinfo=None)
-
-
-def install_clock() -> None:
-    """Make SpiffWorkflow's timer events read the engine's clock (idempotent)."""
-    spiff_timer.datetime = _ClockedDatetime
 
 
 def timer_due(task) -> datetime | None:

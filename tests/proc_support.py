@@ -36,6 +36,6 @@ def open_rows(engine, instance_id: int) -> list[Task]:
 def recorded_inputs(engine, instance_id: int) -> list[dict]:
     """Return every helper reading recorded in an instance's history."""
     with engine.db.transaction() as session:
-        events = session.scalars(select(Event).where(
-            Event.instance_id == instance_id, Event.type == "inputs_recorded"))
-        return [item for e in events for item in e.payload["inputs"]]
+        events = session.scalars(select(Event).where(Event.instance_id == instance_id)
+                                 .order_by(Event.seq))
+        return [item for e in events for item in e.payload.get("inputs", [])]

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0200"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
