@@ -183,8 +183,19 @@ def matrix_report_waiting(w) -> int:
         "published_url": "https://example.cn/p/2", "summary": "科室重要信息，建议官方转发"})
 
 
+def patrol_at_summary(w) -> int:
+    """第十九条: four offices have patrolled; the General Office is to sum up."""
+    instance = w.start("patrol", "sunli", {"title": "2026年11月新媒体网络巡查",
+                                           "period": "2026-11-01至2026-11-30"})
+    for spec, user in [("Task_patrol_office", "zhaolei"), ("Task_patrol_pbo", "mali"),
+                       ("Task_patrol_pr", "xuli"), ("Task_patrol_it", "songyu")]:
+        w.act(instance, spec, user, {"issues_found": False, "findings": "未发现问题"})
+    return instance
+
+
 WALKS = [account_registered, account_rejected, account_awaiting_consent,
          four_review_at_secretary, tier2_at_department_head, tier1_published_monitoring,
          tier3_at_expert_panel,
          incident_correction_running, incident_account_closed, complaint_unfounded,
-         complaint_founded_in_incident, press_release_partly_published, matrix_report_waiting]
+         complaint_founded_in_incident, press_release_partly_published, matrix_report_waiting,
+         patrol_at_summary]

@@ -558,6 +558,47 @@ def matrix_report() -> Model:
     return m
 
 
+def patrol() -> Model:
+    m = Model("patrol", "网络巡查",
+              "第十九条：党政综合办公室、党建工作办公室联合医患办、信息科定期开展网络巡查，四方并行巡查并记录；"
+              "党政综合办公室汇总，发现问题的移交事件处置（第十三、十六、十八条）。")
+    m.lane("general_office", "党政综合办公室")
+    m.lane("party_building_office", "党建工作办公室")
+    m.lane("patient_relations", "医患办")
+    m.lane("it_office", "信息科")
+    m.start("StartEvent_patrol", "发起网络巡查", "general_office", 0, form="patrol_start",
+            doc="第十九条：定期开展网络巡查。")
+    m.pgw("Gateway_split", "联合巡查", "general_office", 1)
+    for lane, task, title in [("general_office", "Task_patrol_office", "巡查（党政综合办公室）"),
+                              ("party_building_office", "Task_patrol_pbo", "巡查（党建工作办公室）"),
+                              ("patient_relations", "Task_patrol_pr", "巡查（医患办）"),
+                              ("it_office", "Task_patrol_it", "巡查（信息科）")]:
+        m.user(task, title, lane, 2, "patrol_findings", label=title,
+               doc="第十九条：按第七、九、十条巡查各级新媒体，记录巡查情况。")
+    m.pgw("Gateway_join", "汇合巡查记录", "general_office", 3)
+    m.user("Task_summary", "巡查汇总与处置决定", "general_office", 4, "patrol_summary",
+           label="巡查汇总", doc="第十九条：汇总四方巡查情况，决定是否移交事件处置。")
+    m.xgw("Gateway_outcome", "是否须处置", "general_office", 5, default="Flow_archive")
+    m.user("Task_refer", "移交事件处置", "general_office", 6, "patrol_refer", row=0.9,
+           doc="第十三、十八条：写明账号与问题类型，转入事件处置。")
+    m.call("Call_incident", "事件处置（修改、撤稿、报告、处理）", "general_office", 7,
+           "incident_closure", row=0.9, doc="第十三、十六、十八条。")
+    m.end("End_archived", "巡查归档", "general_office", 6, row=-0.9)
+    m.end("End_handled", "巡查问题已处置", "general_office", 8, row=0.9)
+    m.flow("Flow_start", "StartEvent_patrol", "Gateway_split", "开始巡查")
+    for task, name in [("Task_patrol_office", "党政综合办公室"), ("Task_patrol_pbo", "党建工作办公室"),
+                       ("Task_patrol_pr", "医患办"), ("Task_patrol_it", "信息科")]:
+        m.flow(f"Flow_to_{task}", "Gateway_split", task, name)
+        m.flow(f"Flow_from_{task}", task, "Gateway_join", "已记录")
+    m.flow("Flow_summary", "Gateway_join", "Task_summary", "汇总")
+    m.flow("Flow_decided", "Task_summary", "Gateway_outcome", "决定")
+    m.flow("Flow_incident", "Gateway_outcome", "Task_refer", "移交处置", 'outcome == "incident"')
+    m.flow("Flow_archive", "Gateway_outcome", "End_archived", "归档")
+    m.flow("Flow_refer", "Task_refer", "Call_incident", "处置")
+    m.flow("Flow_handled", "Call_incident", "End_handled", "处置完成")
+    return m
+
+
 def main() -> None:
     for build in MODELS:
         model = build()
@@ -566,7 +607,7 @@ def main() -> None:
 
 
 MODELS = [three_review, four_review, post_review, tier3_review, account_approval,
-          incident_closure, complaint_handling, press_release, matrix_report]
+          incident_closure, complaint_handling, press_release, matrix_report, patrol]
 
 if __name__ == "__main__":
     main()
