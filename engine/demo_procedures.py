@@ -193,9 +193,23 @@ def patrol_at_summary(w) -> int:
     return instance
 
 
+def commendation_barred(w) -> int:
+    """第十六、二十一条: 刘洋's account was closed this year, so he cannot be commended."""
+    return w.start("commendation", "zhaolei", {"title": "优质科普表彰", "nominee": "liuyang",
+                                                "year": w.engine.clock.now().year,
+                                                "achievement": "推拿科普系列"})
+
+
+def commendation_waiting(w) -> int:
+    """第二十一条: a nomination waiting for the leader in charge of publicity."""
+    return w.start("commendation", "zhaolei", {"title": "优质科普表彰", "nominee": "chenjing",
+                                                "year": w.engine.clock.now().year,
+                                                "achievement": "针推科普视频"})
+
+
 WALKS = [account_registered, account_rejected, account_awaiting_consent,
          four_review_at_secretary, tier2_at_department_head, tier1_published_monitoring,
          tier3_at_expert_panel,
          incident_correction_running, incident_account_closed, complaint_unfounded,
          complaint_founded_in_incident, press_release_partly_published, matrix_report_waiting,
-         patrol_at_summary]
+         patrol_at_summary, commendation_barred, commendation_waiting]

@@ -153,6 +153,23 @@ def _ban_subjects(account: Account) -> list[tuple[str, str]]:
     return subjects
 
 
+@recorded("commendation_bans_of")
+def commendation_bans_of(username: str, year: int) -> list[str]:
+    """Return the 第十六条 bans of ``year`` that reach ``username`` (person, department, branch)."""
+    session = current().session
+    person = session.get(User, username)
+    if person is None:
+        raise HelperRefused(f"用户不存在: {username}")
+    subjects = [("person", person.username)]
+    if person.department_id is not None:
+        subjects.append(("department", session.get(Department, person.department_id).name))
+    if person.branch_id is not None:
+        subjects.append(("branch", session.get(PartyBranch, person.branch_id).name))
+    bans = session.scalars(select(CommendationBan).where(CommendationBan.year == year))
+    return sorted({f"{b.subject_type}:{b.subject}" for b in bans
+                   if (b.subject_type, b.subject) in subjects})
+
+
 @recorded("release_targets")
 def release_targets() -> list[dict[str, Any]]:
     """Return every active tier-2/3 account with its operator (第十四条)."""

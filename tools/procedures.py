@@ -599,6 +599,35 @@ def patrol() -> Model:
     return m
 
 
+def commendation() -> Model:
+    m = Model("commendation", "宣传工作表彰",
+              "第二十一条：对传播优质科普内容、提升医院影响力的个人，授予宣传工作相关荣誉并予表彰奖励。"
+              "第十六条：当年度被取消评先评优资格的科室、支部和个人不予表彰。")
+    m.lane("general_office", "党政综合办公室")
+    m.lane("publicity_leader", "宣传分管领导")
+    m.start("StartEvent_nominate", "推荐表彰", "general_office", 0, form="commendation_start",
+            doc="第二十一条：推荐传播优质科普内容的个人。")
+    m.script("Script_bans", "核对评先评优资格", "general_office", 1,
+             "bans = commendation_bans_of(nominee, year)",
+             doc="第十六条：取消当年度科室、支部和个人评先评优资格。")
+    m.xgw("Gateway_eligible", "是否具备资格", "general_office", 2, default="Flow_eligible")
+    m.end("End_ineligible", "不具备当年度评先评优资格", "general_office", 3, row=0.9,
+          doc="第十六条：资格已被取消，记录原因后结束。")
+    m.user("Task_decide", "宣传分管领导审定", "publicity_leader", 3, "commendation_decision",
+           label="宣传分管领导审定", doc="第二十一条：授予宣传工作相关荣誉并予表彰奖励。")
+    m.xgw("Gateway_decision", "审定结论", "publicity_leader", 4, default="Flow_commended")
+    m.end("End_commended", "予以表彰", "publicity_leader", 5, row=-0.9)
+    m.end("End_declined", "不予表彰", "publicity_leader", 5, row=0.9)
+    m.flow("Flow_start", "StartEvent_nominate", "Script_bans", "推荐")
+    m.flow("Flow_checked", "Script_bans", "Gateway_eligible", "核对")
+    m.flow("Flow_banned", "Gateway_eligible", "End_ineligible", "资格已取消", "bans != []")
+    m.flow("Flow_eligible", "Gateway_eligible", "Task_decide", "具备资格")
+    m.flow("Flow_decided", "Task_decide", "Gateway_decision", "审定")
+    m.flow("Flow_commended", "Gateway_decision", "End_commended", "同意")
+    m.flow("Flow_declined", "Gateway_decision", "End_declined", "不同意", REJECT)
+    return m
+
+
 def main() -> None:
     for build in MODELS:
         model = build()
@@ -607,7 +636,8 @@ def main() -> None:
 
 
 MODELS = [three_review, four_review, post_review, tier3_review, account_approval,
-          incident_closure, complaint_handling, press_release, matrix_report, patrol]
+          incident_closure, complaint_handling, press_release, matrix_report, patrol,
+          commendation]
 
 if __name__ == "__main__":
     main()
