@@ -341,8 +341,10 @@ def incident_closure() -> Model:
     m.lane("department_head", "科室负责人")
     m.lane("general_office", "党政综合办公室")
     m.lane("party_building_office", "党建工作办公室")
-    m.start("StartEvent_published", "发起发布后监测", "account_operator", 0, form="incident_start",
-            doc="第十三条：审核通过的信息发布后，由账号运营者登记发布并开始监测。")
+    m.start("StartEvent_published", "发起发布后监测或登记事件", "account_operator", 0,
+            form="incident_start",
+            doc="第十三条：审核通过的信息发布后，由账号运营者登记发布并开始监测；"
+                "任何人发现已发布信息有问题，可直接登记事件。")
     m.script("Script_facts", "核对账号", "account_operator", 1, "\n".join([
         "account = account_info(account_id)",
         'operator = account["operator"]',
@@ -350,7 +352,7 @@ def incident_closure() -> Model:
         'if account["tier"] != 1 else None']),
         doc="第五条：主办科室负责人为第一责任人。")
     m.xgw("Gateway_source", "事件来源", "account_operator", 2, default="Flow_source_monitor",
-          doc="第十九条：投诉核查属实的事件直接进入处置。")
+          doc="第十三、十九条：直接登记的事件或投诉核查属实的事件直接进入处置。")
     m.user("Task_publish", "登记已发布（网址、时间）", "account_operator", 3, "publish_mark",
            assignee="operator", doc="第十三条：登记发布网址与时间，开始监测。")
     m.user("Task_monitor", "关注评论区与网络舆情", "account_operator", 4, "incident_monitor",
@@ -403,7 +405,7 @@ def incident_closure() -> Model:
     m.end("End_resolved", "整改结案", "general_office", 15, row=0.5)
     m.flow("Flow_start", "StartEvent_published", "Script_facts", "发起")
     m.flow("Flow_facts", "Script_facts", "Gateway_source", "核对完成")
-    m.flow("Flow_source_complaint", "Gateway_source", "Gateway_type", "投诉核查属实",
+    m.flow("Flow_source_complaint", "Gateway_source", "Gateway_type", "已登记事件",
            'defined("finding")')
     m.flow("Flow_source_monitor", "Gateway_source", "Task_publish", "发布后监测")
     m.flow("Flow_published", "Task_publish", "Task_monitor", "已发布")
