@@ -81,3 +81,36 @@ def list_models(session: Session) -> list[dict]:
                      "content_hash": latest.content_hash, "deployed_at": latest.deployed_at,
                      "running": running})
     return rows
+
+
+def version_xml(session: Session, key: str, number: int) -> str:
+    """Return the XML of version ``number`` of model ``key``."""
+    from .errors import NotFound
+
+    xml = session.scalar(select(ModelVersion.bpmn_xml).where(
+        ModelVersion.model_key == key, ModelVersion.version == number))
+    if xml is None:
+        raise NotFound(f"模型 {key} 没有版本 {number}")
+    return xml
+
+
+def export(session: Session, processes: Path, forms: Path) -> list[str]:
+    """Write every model's latest version and its forms as files; return the paths written.
+
+    Forms are written as deployed, with shared fragments already included.
+    """
+    import json
+
+    processes.mkdir(parents=True, exist_ok=True)
+    forms.mkdir(parents=True, exist_ok=True)
+    written = []
+    for key in session.scalars(select(ModelVersion.model_key).distinct()):
+        latest = latest_version(session, key)
+        path = processes / f"{key}.bpmn"
+        path.write_text(latest.bpmn_xml, encoding="utf-8")
+        written.append(str(path))
+        for name, schema in latest.forms.items():
+            form = forms / f"{name}.json"
+            form.write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            written.append(str(form))
+    return sorted(set(written))

@@ -31,6 +31,7 @@ EVENT_TYPES = {
     "timer_fired": "定时触发",
     "timer_failed": "定时任务失败",
     "instance_completed": "办结",
+    "migrated": "迁移到新版本",
 }
 
 

@@ -21,6 +21,7 @@ from . import helpers, xmlsafe  # noqa: F401 - helpers registers what models may
 from .assignment import known_roles, role_of_lane
 from .expressions import UnsafeExpression, check_expression, check_script
 from .forms import FormError, load_form_file
+from .reachability import check_reachable
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -253,4 +254,5 @@ def check_ids(tree, filename, forms_dir, forms) -> list[str]:
             for el in tree.iter() if el.get("id") in RESERVED_IDS]
 
 
-CHECKS = [check_ids, check_lanes, check_forms, check_gateways, check_expressions]
+CHECKS = [check_ids, check_lanes, check_forms, check_gateways, check_expressions,
+          check_reachable]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -59,16 +60,16 @@ def _run(workflow: BpmnWorkflow, event: Event, action: Callable[[], None]) -> No
         raise Diverged(f"记录的输入未被用尽: {ctx.recorded}")
 
 
-def _started(workflow: BpmnWorkflow | None, event: Event, specs: tuple) -> BpmnWorkflow:
+def _started(workflow: BpmnWorkflow | None, event: Event, source: Source) -> BpmnWorkflow:
     if "seed" not in event.payload:
         raise Diverged("该事项早于可重放的记录格式（无任务编号种子）。")
-    workflow = state.new_workflow(specs, IdSequence(event.payload["seed"]), event.at)
+    workflow = state.new_workflow(source.specs, IdSequence(event.payload["seed"]), event.at)
     workflow.task_tree.data.update(event.payload.get("data", {}))
     _run(workflow, event, lambda: None)
     return workflow
 
 
-def _completed(workflow: BpmnWorkflow, event: Event, specs: tuple) -> BpmnWorkflow:
+def _completed(workflow: BpmnWorkflow, event: Event, source: Source) -> BpmnWorkflow:
     task = workflow.get_task_from_id(UUID(event.task_id))
     if task is None or task.state != TaskState.READY:
         raise Diverged(f"任务 {event.task_spec} 在重放时不处于可办理状态。")
@@ -77,20 +78,37 @@ def _completed(workflow: BpmnWorkflow, event: Event, specs: tuple) -> BpmnWorkfl
     return workflow
 
 
-def _timer(workflow: BpmnWorkflow, event: Event, specs: tuple) -> BpmnWorkflow:
+def _timer(workflow: BpmnWorkflow, event: Event, source: Source) -> BpmnWorkflow:
     _run(workflow, event, workflow.refresh_timers)
     return workflow
 
 
+def _migrated(workflow: BpmnWorkflow, event: Event, source: Source) -> BpmnWorkflow:
+    from .migration import apply
+
+    target = source.versions(event.payload["to_version_id"])
+    _run(workflow, event, lambda: apply(workflow, target))
+    return workflow
+
+
+@dataclass
+class Source:
+    """What replay reads besides the events: the first version's specs, and any version."""
+
+    specs: tuple
+    versions: Callable[[int], Any]
+
+
 #: What re-executes each kind of event that moves an instance.
-ACTIONS: dict[str, Callable[[BpmnWorkflow | None, Event, tuple], BpmnWorkflow]] = {
+ACTIONS: dict[str, Callable[[BpmnWorkflow | None, Event, Source], BpmnWorkflow]] = {
     "instance_started": _started,
     "task_completed": _completed,
     "timer_fired": _timer,
+    "migrated": _migrated,
 }
 
 
-def replay_events(events: list[Event], specs: tuple) -> tuple[BpmnWorkflow | None, int]:
+def replay_events(events: list[Event], source: Source) -> tuple[BpmnWorkflow | None, int]:
     """Re-execute ``events``; return the rebuilt workflow and how many steps ran.
 
     Raise :class:`Diverged` (with ``seq``) at the first event that does not follow.
@@ -101,7 +119,7 @@ def replay_events(events: list[Event], specs: tuple) -> tuple[BpmnWorkflow | Non
         if digest is None:
             continue  # claims, task rows, later timers of the same step: no state change
         try:
-            workflow = ACTIONS[event.type](workflow, event, specs)
+            workflow = ACTIONS[event.type](workflow, event, source)
         except Diverged as err:
             err.seq = event.seq
             raise
@@ -129,9 +147,9 @@ def verify_instance(engine, instance_id: int) -> Verdict:
             raise NotFound(f"事项不存在: {instance_id}")
         events = events_of(session, instance_id)
         stored = inst.state
-        version = engine.version(inst.model_version_id)
+    first = events[0].model_version_id if events else inst.model_version_id
     try:
-        workflow, steps = replay_events(events, version.specs)
+        workflow, steps = replay_events(events, Source(engine.version(first).specs, engine.version))
     except Diverged as err:
         return Verdict(instance_id, False, len(events), 0, getattr(err, "seq", None), str(err))
     if workflow is None or state.dump(workflow) != stored:

@@ -86,3 +86,32 @@ def test_org_import_is_an_upsert(shenfa, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"users": [{"username": "x", "roles": ["emperor"]}]}))
     assert "角色未知" in shenfa("org", "import", bad, code=1).stderr
+
+
+def test_check_diff_migrate_and_export(shenfa, tmp_path, monkeypatch):
+    import shutil
+
+    shutil.copytree(ROOT / "processes", tmp_path / "processes")
+    shutil.copytree(ROOT / "forms", tmp_path / "forms")
+    model = tmp_path / "processes" / "three_review.bpmn"
+    started = as_json(shenfa("start", "three_review", "--as", "zhangwei", "--json",
+                             "--data", '{"title": "t", "media": ["官网"]}'))
+    broken = model.read_text(encoding="utf-8").replace("(publicity_leader)", "(janitor)")
+    model.write_text(broken, encoding="utf-8")
+    found = as_json(shenfa("check", model, "--json", code=1))["three_review.bpmn"]
+    assert found[0]["element_id"] == "Task_sign" and "不是已知角色" in found[0]["message"]
+    model.write_text(broken.replace("(janitor)", "(publicity_leader)").replace("审签/签发（三审三校）", "签发"),
+                     encoding="utf-8")
+    shenfa("check", model)
+    shenfa("deploy", tmp_path / "processes")
+    changed = as_json(shenfa("diff", "three_review", 1, 2, "--json"))["changed"]
+    assert [c["id"] for c in changed] == ["Task_sign"]
+    plan = as_json(shenfa("migrate", "three_review", "--from", 1, "--dry-run", "--json"))
+    assert [p["instance_id"] for p in plan if p["migratable"]] == [started["instance"]]
+    shenfa("migrate", "three_review", "--from", 1, "--by", "songyu")
+    types = [e["type"] for e in as_json(shenfa("history", started["instance"], "--json"))]
+    assert types[-3:] == ["migrated", "task_cancelled", "task_opened"]
+    assert "通过" in shenfa("replay", started["instance"], "--verify").stdout
+    monkeypatch.chdir(tmp_path)
+    shenfa("export", "--to", tmp_path / "exported")
+    assert "签发" in (tmp_path / "exported" / "processes" / "three_review.bpmn").read_text(encoding="utf-8")

@@ -125,3 +125,19 @@ def test_a_form_change_alone_makes_a_new_version(engine, tmp_path):
                      encoding="utf-8")
     deployed = by_key(engine.deploy_directory(processes, forms), "three_review")
     assert (deployed.created, deployed.version) == (True, 2)
+
+
+def test_unreachable_elements_are_reported_and_placed_on_the_diagram():
+    from engine.findings import locate
+
+    bad = THREE_REVIEW.replace('sourceRef="Gateway_review" targetRef="Task_check"',
+                               'sourceRef="Gateway_review" targetRef="Task_draft"')
+    found = problems(bad)
+    assert any("「核稿（二审二校）」从开始事件无法到达" in p for p in found)
+    placed = locate(bad, found)
+    assert {p["element_id"] for p in placed} >= {"Task_check", "Gateway_check"}
+
+
+def test_a_50_mb_upload_is_refused_before_parsing():
+    huge = THREE_REVIEW.replace("</bpmn:definitions>", "<!--" + "x" * (50 * 1024 * 1024) + "--></bpmn:definitions>")
+    assert "文件过大" in problems(huge)[0]
