@@ -30,7 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/three_review.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check engine web tests bench
+	$(BIN)/ruff check engine web tests bench tools
 
 clean:
 	rm -rf $(VENV) var

@@ -251,7 +251,8 @@ def _extensions(n: Node) -> str:
 
 
 def _loop(loop: dict[str, str]) -> str:
-    out = ['      <bpmn:multiInstanceLoopCharacteristics isSequential="false" spiffworkflow:scriptsOnInstances="true">\n',
+    out = ['      <bpmn:multiInstanceLoopCharacteristics isSequential="false" '
+           'spiffworkflow:scriptsOnInstances="true">\n',
            f"        <bpmn:loopDataInputRef>{loop['input']}</bpmn:loopDataInputRef>\n"]
     if loop.get("output"):
         out.append(f"        <bpmn:loopDataOutputRef>{loop['output']}</bpmn:loopDataOutputRef>\n")
