@@ -82,7 +82,7 @@ def active(session: Session, tiers: tuple[int, ...]) -> list[Account]:
         Account.status == "registered", Account.tier.in_(tiers)).order_by(Account.id)))
 
 
-def same_type_count(session: Session, platform_type: str, department_id: int,
+def same_type_count(session: Session, platform_type: str, department_id: int | None,
                     holder: str | None) -> int:
     """Count the accounts of ``platform_type`` a holder already has or applied for (第六条)."""
     query = select(func.count()).where(Account.platform_type == platform_type,

@@ -17,7 +17,7 @@ CHECKLIST_PASS = {k: "pass" for k in
 REVIEW_OK = {"decision": "approve", "checklist": CHECKLIST_PASS, "secrecy": "public",
              "comment": "同意。"}
 APPROVE = {**REVIEW_OK, "proofread": True}
-ACCOUNT_OK = {"decision": "approve", "comment": "同意。", "checklist": {
+ACCOUNT_OK: dict[str, Any] = {"decision": "approve", "comment": "同意。", "checklist": {
     k: "pass" for k in ("medical_only", "not_in_hospital_name", "commitment", "one_per_type")}}
 DRAFT = {"title": "冬季心血管健康提示", "body": "注意保暖、规律服药；胸痛持续不缓解请及时就医。",
          "source": "心血管内科原创（参考《中国高血压防治指南》）"}
