@@ -264,3 +264,14 @@ def demo(ctx: Context) -> None:
 
     ids = samples.run(ctx.engine, click.echo)
     click.echo(f"示例事项: {', '.join(f'#{i}' for i in ids)}")
+
+
+@main.command(help="启动网页服务（waitress 生产级 WSGI 服务器）。")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
+@click.option("--port", default=5000, show_default=True, type=int, help="端口")
+@click.option("--threads", default=4, show_default=True, type=int, help="工作线程数")
+def serve(host: str, port: int, threads: int) -> None:
+    # Imported here so that the engine never imports the web layer (or Flask) at load time.
+    from web.server import serve as run_server
+
+    run_server(host, port, threads)
