@@ -30,7 +30,7 @@ def display_names(session: Session, usernames: set[str]) -> dict[str, str]:
         return {}
     rows = session.execute(select(User.username, User.display_name)
                            .where(User.username.in_(usernames)))
-    return dict(rows.tuples().all())
+    return {name: display for name, display in rows}
 
 
 def departments(session: Session) -> list[dict[str, Any]]:
