@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from .assignment import ROLE_TITLES, role_of_lane, roles_of
 from .deployment import latest_version
 from .errors import NotAllowed, NotFound
-from .schema import ModelVersion
+from .schema import Instance, ModelVersion
 from .xmlsafe import parse
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
@@ -76,3 +76,15 @@ def start_entry(session: Session, key: str, username: str) -> dict[str, Any]:
         raise NotAllowed(f"您没有发起「{version.name}」的权限"
                          f"（需要角色：{ROLE_TITLES.get(needed, needed)}）。")
     return _entry(version)
+
+
+def checklist_titles(session: Session, instance_id: int) -> dict[str, str]:
+    """Return ``{item key: title}`` of every checklist in the forms of an item's model version."""
+    instance = session.get(Instance, instance_id)
+    version = session.get(ModelVersion, instance.model_version_id)
+    titles: dict[str, str] = {}
+    for form in (version.forms or {}).values():
+        for spec in form.get("properties", {}).values():
+            if spec.get("x-checklist"):
+                titles.update({k: v.get("title", k) for k, v in spec["properties"].items()})
+    return titles

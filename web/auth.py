@@ -11,7 +11,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -71,7 +70,8 @@ def issue_token(username: str) -> str:
     return _serializer().dumps({"u": username})
 
 
-def _from_token(req) -> WebUser | None:
+def token_username(req) -> str | None:
+    """Return the user named by a valid ``Authorization: Bearer`` token, or None."""
     header = req.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
@@ -80,8 +80,12 @@ def _from_token(req) -> WebUser | None:
                                    max_age=current_app.config["TOKEN_MAX_AGE"])
     except BadSignature:
         return None
-    g.token_auth = True
-    return load_user(data.get("u", ""))
+    return data.get("u") if isinstance(data, dict) else None
+
+
+def _from_token(req) -> WebUser | None:
+    username = token_username(req)
+    return load_user(username) if username else None
 
 
 def check_credentials(username: str, password: str) -> bool:

@@ -53,6 +53,8 @@ def _http(err: HTTPException):
             "json", "query", "form"):
         errors = next(iter(errors.values()))
     message = data.get("message") if isinstance(data.get("message"), str) else None
+    if message is None and err.description != type(err).description:
+        message = err.description  # given by abort(code, "说明")
     if err.code == 400 and errors:
         message = message or "请求参数有误。"
     return answer(err.code or 500, message, errors)

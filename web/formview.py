@@ -10,7 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
+
+from engine.catalog import checklist_titles
+from engine.people import display_names
 
 CHECK_LABELS = [("pass", "符合"), ("fail", "不符合")]
 KNOWN = {"radio", "select", "checkboxes", "checkbox", "textarea", "markdown", "date",
@@ -153,3 +157,11 @@ READERS: dict[str, Callable[[dict, MultiDict, str], Any]] = {
     "string": _read_string, "integer": _read_number, "number": _read_number,
     "boolean": _read_bool, "array": _read_array, "object": _read_object,
 }
+
+
+def item_labels(session: Session, item: dict) -> dict[str, dict[str, str]]:
+    """Return display names of the item's people and titles of its checklist items."""
+    people = {e["actor"] for e in item["history"] if e["actor"]} | {item["initiator"]}
+    people |= {t["assignee"] for t in item["tasks"] if t["assignee"]}
+    return {"names": display_names(session, people),
+            "checks": checklist_titles(session, item["id"])}

@@ -28,7 +28,7 @@ from engine.comments import add_comment, comments_of
 from engine.diagram import diagram
 from engine.errors import Invalid
 
-from .formview import fields_for, parse_form
+from .formview import fields_for, item_labels, parse_form
 from .services import blobs, engine, now, transaction
 
 bp = Blueprint("instances", __name__)
@@ -85,8 +85,9 @@ def show(instance_id: int):
         item = queries.instance_detail(db, instance_id)
         values = queries.current_values(db, instance_id)
         comments, files = comments_of(db, instance_id), attachments_of(db, instance_id)
+        labels = item_labels(db, item)
     return render_template("item.html", item=item, values=values, comments=comments,
-                           attachments=files, viewer=_viewer_installed())
+                           attachments=files, labels=labels, viewer=_viewer_installed())
 
 
 @bp.route("/items/<int:instance_id>/diagram.json")

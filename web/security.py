@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, request
+from flask import Flask, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
+
+from .auth import token_username
 
 csrf = CSRFProtect()
 
@@ -19,8 +22,11 @@ def init_app(app: Flask) -> None:
 
 
 def protect_unless_token() -> None:
-    """Check the CSRF token unless the request signed in with a bearer token."""
-    if request.method in ("POST", "PUT", "PATCH", "DELETE") and not g.get("token_auth"):
+    """Check the CSRF token unless the request carries the user's bearer token."""
+    if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+        return
+    name = token_username(request)
+    if name is None or name != current_user.get_id():
         csrf.protect()
 
 

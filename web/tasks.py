@@ -14,7 +14,7 @@ from engine.attachments import attachments_of
 from engine.comments import comments_of
 from engine.errors import Invalid
 
-from .formview import fields_for, parse_form
+from .formview import fields_for, item_labels, parse_form
 from .services import engine, transaction
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -29,7 +29,8 @@ def task_context(task_id: str) -> dict[str, Any]:
         item = queries.instance_detail(db, row.instance_id)
         extra = {"comments": comments_of(db, row.instance_id),
                  "attachments": attachments_of(db, row.instance_id),
-                 "holds_role": holds_role(db, user, row.role)}
+                 "holds_role": holds_role(db, user, row.role),
+                 "labels": item_labels(db, item)}
     return {"task": detail, "item": item, **extra, **_permissions(detail, extra, user)}
 
 

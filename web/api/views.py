@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, g, request
+from flask import abort, request
 from flask.views import MethodView
 from flask_login import current_user, logout_user
 from flask_smorest import Blueprint
@@ -63,7 +63,6 @@ class Session(MethodView):
         if not check_credentials(body["username"], body["password"]):
             abort(401, "用户名或密码错误。")
         start_session(body["username"])
-        g.token_auth = True
         return {**_me(), "token": issue_token(body["username"])}
 
     @bp.response(200, s.Ok)
