@@ -69,7 +69,7 @@ def add_attachment(session: Session, store: BlobStore, instance_id: int, usernam
     if not data:
         raise Invalid("请选择要上传的文件。", {"file": ["文件为空。"]})
     if len(data) > max_bytes:
-        raise Invalid("文件过大。", {"file": [f"文件不能超过 {max_bytes // (1024 * 1024)} MB。"]})
+        raise Invalid("文件过大。", {"file": [f"文件不能超过 {_size(max_bytes)}。"]})
     kind = filetype.guess(data[:8192])
     if kind is None or kind.mime not in ALLOWED:
         raise Invalid("文件类型不允许。",
@@ -80,6 +80,10 @@ def add_attachment(session: Session, store: BlobStore, instance_id: int, usernam
     session.add(row)
     session.flush()
     return row.id
+
+
+def _size(count: int) -> str:
+    return f"{count / 1048576:g} MB" if count >= 1048576 else f"{count / 1024:.1f} KB"
 
 
 def attachment_for(session: Session, attachment_id: int, username: str) -> dict[str, Any]:

@@ -48,7 +48,7 @@ def load_config(app: Flask, config: Mapping[str, Any] | None) -> None:
     app.config.from_prefixed_env("SHENFA")
     if config:
         app.config.from_mapping(config)
-    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024 + 65536
+    app.config["MAX_CONTENT_LENGTH"] = int(float(app.config["MAX_UPLOAD_MB"]) * 1048576) + 65536
     app.config.setdefault("BLOB_DIR", None)
     if not app.config["BLOB_DIR"]:
         app.config["BLOB_DIR"] = str(Path(app.config["VAR_DIR"]) / "blobs")

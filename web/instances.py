@@ -123,8 +123,11 @@ def comment(instance_id: int):
 def upload(instance_id: int):
     """Attach an image, PDF or video to the item."""
     upload = request.files.get("file")
-    data = upload.read() if upload else b""
-    limit = int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
+    data = b""
+    if upload:
+        with upload.stream:
+            data = upload.read()
+    limit = int(float(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024)
     try:
         with transaction() as db:
             add_attachment(db, blobs(), instance_id, current_user.username,
