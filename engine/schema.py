@@ -199,6 +199,6 @@ class Attachment(Base):
 
 #: Inbox paging sorts open tasks by creation time within an assignee or a pool role.
 Index("ix_tasks_inbox_assignee", Task.status, Task.assignee, Task.created_at)
-Index("ix_tasks_inbox_pool", Task.status, Task.pool, Task.role, Task.created_at)
+Index("ix_tasks_inbox_pool", Task.status, Task.pool, Task.role, Task.assignee, Task.created_at)
 Index("ix_tasks_done", Task.completed_by, Task.completed_at)
 Index("ix_instances_initiator_started", Instance.initiator, Instance.started_at)

@@ -19,6 +19,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: defaults, then ``SHENFA_*`` variables, then ``config``."""
     app = Flask(__name__)
     load_config(app, config)
+    app.json.ensure_ascii = False  # Chinese stays readable in API answers
     db = Database(app.config["DATABASE_URL"])
     if app.config["MIGRATE"]:
         db.migrate()

@@ -113,7 +113,7 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Show the sign-in form; sign in on a correct password."""
-    if request.method == "GET":
+    if request.method != "POST":
         if current_user.is_authenticated:
             return redirect(url_for("inbox.index"))
         return render_template("login.html", username="")

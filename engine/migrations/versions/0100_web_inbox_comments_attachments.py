@@ -52,7 +52,8 @@ def upgrade() -> None:
     op.create_index("ix_attachments_instance_id", "attachments", ["instance_id"])
     op.create_index("ix_attachments_sha256", "attachments", ["sha256"])
     op.create_index("ix_tasks_inbox_assignee", "tasks", ["status", "assignee", "created_at"])
-    op.create_index("ix_tasks_inbox_pool", "tasks", ["status", "pool", "role", "created_at"])
+    op.create_index("ix_tasks_inbox_pool", "tasks",
+                    ["status", "pool", "role", "assignee", "created_at"])
     op.create_index("ix_tasks_done", "tasks", ["completed_by", "completed_at"])
     op.create_index("ix_instances_initiator_started", "instances", ["initiator", "started_at"])
 
