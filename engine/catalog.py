@@ -46,15 +46,24 @@ def may_start_role(role: str, held: set[str]) -> bool:
     return (STARTER_ROLE if role == "initiator" else role) in held
 
 
+def _latest_versions(session: Session) -> list[ModelVersion]:
+    newest = (select(ModelVersion.model_key, func.max(ModelVersion.version).label("v"))
+              .group_by(ModelVersion.model_key).subquery())
+    return list(session.scalars(select(ModelVersion).join(newest, (
+        ModelVersion.model_key == newest.c.model_key) & (ModelVersion.version == newest.c.v))
+        .order_by(ModelVersion.model_key)))
+
+
+def model_choices(session: Session) -> list[dict[str, str]]:
+    """Return ``{key, name}`` of every deployed model, for filters."""
+    return [{"key": v.model_key, "name": v.name} for v in _latest_versions(session)]
+
+
 def startable(session: Session, username: str) -> list[dict[str, Any]]:
     """Return the latest version of every model ``username`` may start, with its start form."""
     held = roles_of(session, username)
-    newest = (select(ModelVersion.model_key, func.max(ModelVersion.version).label("v"))
-              .group_by(ModelVersion.model_key).subquery())
-    versions = session.scalars(select(ModelVersion).join(newest, (
-        ModelVersion.model_key == newest.c.model_key) & (ModelVersion.version == newest.c.v))
-        .order_by(ModelVersion.model_key))
-    return [_entry(v) for v in versions if may_start_role(start_facts(v.bpmn_xml)[0], held)]
+    return [_entry(v) for v in _latest_versions(session)
+            if may_start_role(start_facts(v.bpmn_xml)[0], held)]
 
 
 def _entry(version: ModelVersion) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
-from engine.deployment import list_models
+from engine.catalog import model_choices
 from engine.errors import Invalid
 from engine.inbox import TAB_TITLES, InboxQuery, inbox
 from engine.people import departments
@@ -42,7 +42,7 @@ def tabs():
     query = inbox_query(request.args, int(current_app.config["PER_PAGE"]))
     with transaction() as db:
         page = inbox(db, current_user.username, query, now())
-        models, depts = list_models(db), departments(db)
+        models, depts = model_choices(db), departments(db)
     args = {k: v for k, v in request.args.items() if k in FILTER_KEYS and v}
     return render_template("inbox.html", page=page, tabs=TAB_TITLES, models=models,
                            departments=depts, args=args, now=now())
