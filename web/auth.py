@@ -27,7 +27,7 @@ from flask_login import (
 )
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from engine.logins import Policy, authenticate
+from engine.logins import Locked, Policy, authenticate
 from engine.people import person
 
 from .services import now, transaction
@@ -118,7 +118,11 @@ def login():
             return redirect(url_for("inbox.index"))
         return render_template("login.html", username="")
     username = request.form.get("username", "").strip()[:64]
-    if check_credentials(username, request.form.get("password", "")):
+    try:
+        ok = check_credentials(username, request.form.get("password", ""))
+    except Locked as err:
+        return render_template("login.html", username=username, error=err.message), err.status
+    if ok:
         start_session(username)
         return redirect(_safe_next(request.args.get("next")))
     return render_template("login.html", username=username,

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
-from engine.catalog import checklist_titles
+from engine.catalog import checklist_titles, model_choices
 from engine.people import display_names
 
 CHECK_LABELS = [("pass", "符合"), ("fail", "不符合")]
@@ -164,4 +164,5 @@ def item_labels(session: Session, item: dict) -> dict[str, dict[str, str]]:
     people = {e["actor"] for e in item["history"] if e["actor"]} | {item["initiator"]}
     people |= {t["assignee"] for t in item["tasks"] if t["assignee"]}
     return {"names": display_names(session, people),
-            "checks": checklist_titles(session, item["id"])}
+            "checks": checklist_titles(session, item["id"]),
+            "models": {m["key"]: m["name"] for m in model_choices(session)}}

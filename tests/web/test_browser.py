@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import shutil
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 from waitress import create_server
 
+from engine.schema import Task
 from web import create_app
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -27,8 +30,12 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason="Debian's chromium is not installed (make system-deps)")
 
 
+class Served(str):
+    """The base URL, carrying the app for set-up steps that need the engine."""
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, sqlite_template):
+def served(tmp_path_factory, sqlite_template):
     folder = tmp_path_factory.mktemp("browser")
     shutil.copy(sqlite_template, folder / "shenfa.sqlite")
     app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'shenfa.sqlite'}",
@@ -37,7 +44,9 @@ def server(tmp_path_factory, sqlite_template):
     httpd = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=httpd.run, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.effective_port}"
+    base = Served(f"http://127.0.0.1:{httpd.effective_port}")
+    base.app = app
+    yield base
     httpd.close()
     thread.join(timeout=5)
     app.extensions["shenfa"].db.dispose()
@@ -105,7 +114,16 @@ def approve(person: Person) -> None:
     page.wait_for_url("**/items/*")
 
 
-def test_three_review_in_the_browser(server, chromium):
+def make_overdue(app, username: str) -> None:
+    """Give the user's open task a due time an hour ago (timers set it in real models)."""
+    clock = app.extensions["shenfa"].clock
+    with app.extensions["shenfa"].db.transaction() as session:
+        session.execute(update(Task).where(Task.assignee == username, Task.status == "open")
+                        .values(due_at=clock.now() - timedelta(hours=1)))
+
+
+def test_three_review_in_the_browser(served, chromium):
+    server = served
     author = Person(chromium, server, "zhangwei")
     page = author.page
     author.goto("/start")
@@ -146,10 +164,18 @@ def test_three_review_in_the_browser(server, chromium):
     rpage.click("button[value=complete]")
     rpage.wait_for_url("**/items/*")
 
+    make_overdue(served.app, "zhangwei")
     author.goto("/inbox")
     note = page.inner_text("tr.returned .returned-note")
     assert "周杰" in note and "请注明指南出处" in note
+    assert "已超时" in page.inner_text("tr.overdue .countdown")
     author.shot("inbox")
+    phone = author.context.new_page()
+    phone.set_viewport_size({"width": 390, "height": 844})
+    phone.goto(f"{server}/inbox")
+    assert phone.is_visible("tr.returned .returned-note")
+    phone.screenshot(path=str(ARTIFACTS / "inbox-phone.png"), full_page=True)
+    phone.close()
     open_first(author, "mine")
     page.fill("#f-source", "心血管内科原创（参考《中国心血管病预防指南》）")
     page.click("button[value=complete]")
@@ -174,7 +200,8 @@ def test_three_review_in_the_browser(server, chromium):
         person.close()
 
 
-def test_user_without_the_role_gets_403(server, chromium):
+def test_user_without_the_role_gets_403(served, chromium):
+    server = served
     outsider = Person(chromium, server, "gaoyan")
     response = outsider.goto("/start/three_review")
     assert response.status == 403
