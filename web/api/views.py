@@ -13,7 +13,6 @@ from engine.access import check_may_view, check_may_view_task
 from engine.catalog import start_entry, startable
 from engine.comments import add_comment, comments_of
 from engine.diagram import diagram
-from engine.errors import Refused
 from engine.inbox import inbox
 
 from ..auth import check_credentials, issue_token, start_session
@@ -127,22 +126,26 @@ def task(task_id):
     return _detail(task_id)
 
 
-def _act(action: str):
-    def view(task_id):
-        getattr(engine(), action)(task_id, current_user.username)
-        return _detail(task_id)
+@bp.route("/tasks/<task_id>/claim", methods=["POST"])
+@bp.response(200, s.TaskDetail)
+@bp.alt_response(403, description=ERRORS[403])
+@bp.alt_response(404, description=ERRORS[404])
+@bp.alt_response(409, description=ERRORS[409])
+def claim(task_id):
+    """Claim a pool task (the user must hold its role)."""
+    engine().claim(task_id, current_user.username)
+    return _detail(task_id)
 
-    view.__name__ = action
-    view.__doc__ = {"claim": "Claim a pool task.", "unclaim": "Give a claimed task back."}[action]
-    return view
 
-
-for _action in ("claim", "unclaim"):
-    bp.route(f"/tasks/<task_id>/{_action}", methods=["POST"])(
-        bp.response(200, s.TaskDetail)(
-            bp.alt_response(403, description=ERRORS[403])(
-                bp.alt_response(404, description=ERRORS[404])(
-                    bp.alt_response(409, description=ERRORS[409])(_act(_action))))))
+@bp.route("/tasks/<task_id>/unclaim", methods=["POST"])
+@bp.response(200, s.TaskDetail)
+@bp.alt_response(403, description=ERRORS[403])
+@bp.alt_response(404, description=ERRORS[404])
+@bp.alt_response(409, description=ERRORS[409])
+def unclaim(task_id):
+    """Give a claimed pool task back to its queue."""
+    engine().unclaim(task_id, current_user.username)
+    return _detail(task_id)
 
 
 @bp.route("/tasks/<task_id>/complete", methods=["POST"])
@@ -229,5 +232,3 @@ class Comments(MethodView):
         with transaction() as db:
             return comments_of(db, instance_id)
 
-
-__all__ = ["bp", "Refused"]
