@@ -67,6 +67,9 @@ class Person:
         self.context = chromium.new_context(viewport={"width": 1280, "height": 900},
                                             locale="zh-CN")
         self.page = self.context.new_page()
+        self.problems: list[str] = []  # console errors, CSP violations, uncaught exceptions
+        self.page.on("console", lambda m: m.type == "error" and self.problems.append(m.text))
+        self.page.on("pageerror", lambda e: self.problems.append(str(e)))
         self.base = base
         self.page.goto(f"{base}/login")
         self.page.fill("#username", username)
@@ -197,6 +200,7 @@ def test_three_review_in_the_browser(served, chromium):
     assert page.query_selector(".state-completed") is not None
     author.shot("item")
     for person in (author, reviewer, office, leader):
+        assert [p for p in person.problems if "status of 4" not in p] == []
         person.close()
 
 
