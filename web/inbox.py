@@ -35,6 +35,11 @@ def index():
     return redirect(url_for("inbox.tabs"))
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    return redirect(url_for("static", filename="favicon.svg"), 301)
+
+
 @bp.route("/inbox")
 @login_required
 def tabs():
