@@ -230,3 +230,22 @@ def test_diagram_assets_are_served_locally(browse, drive):
         assert res.status_code == 200 and b"BpmnJS" in res.data
     states = b.get(f"/items/{instance}/diagram.json").get_json()["states"]
     assert states["Task_draft"] == "active"
+
+
+def test_claiming_a_claimed_task_is_a_409_page(browse, drive):
+    instance = drive.start("three_review", "zhangwei", START)
+    drive.act(instance, "Task_draft", "zhangwei", DRAFT)
+    task = drive.task(instance, "Task_review").id
+    drive.engine.claim(task, "zhoujie")
+    res = browse("wuhua").post(f"/tasks/{task}/claim")
+    assert res.status_code == 409
+    assert "409 · 操作冲突" in text(res) and "已被 zhoujie 认领" in text(res)
+    assert drive.task(instance, "Task_review").assignee == "zhoujie"
+
+
+def test_completing_someone_elses_task_is_403_and_changes_nothing(browse, drive):
+    instance = drive.start("three_review", "zhangwei", START)
+    task = drive.task(instance, "Task_draft").id
+    res = browse("lina").post(f"/tasks/{task}", {"action": "complete", **DRAFT})
+    assert res.status_code == 403
+    assert drive.open_specs(instance) == ["Task_draft"]
