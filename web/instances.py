@@ -29,7 +29,7 @@ from engine.diagram import diagram
 from engine.errors import Invalid
 
 from .formview import fields_for, item_labels, parse_form
-from .services import blobs, engine, now, transaction
+from .services import act, blobs, now, transaction
 
 bp = Blueprint("instances", __name__)
 INLINE = ("image/", "video/")
@@ -60,7 +60,7 @@ def start(key: str):
         return _render_start(entry, {})
     data = parse_form(entry["form_schema"] or {"properties": {}}, request.form)
     try:
-        instance_id = engine().start(key, current_user.username, data)
+        instance_id = act("start", key, current_user.username, data)
     except Invalid as err:
         return _render_start(entry, data, err.errors or {"_form": [err.message]}, 400)
     flash("事项已发起。")

@@ -15,7 +15,7 @@ from engine.comments import comments_of
 from engine.errors import Invalid
 
 from .formview import fields_for, item_labels, parse_form
-from .services import engine, transaction
+from .services import act, transaction
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -73,11 +73,11 @@ def submit(task_id: str):
     ctx = task_context(task_id)
     data = parse_form(ctx["task"]["form_schema"] or {"properties": {}}, request.form)
     if request.form.get("action") == "draft":
-        engine().save_draft(task_id, current_user.username, data)
+        act("save_draft", task_id, current_user.username, data)
         flash("草稿已保存。")
         return redirect(url_for("tasks.show", task_id=task_id))
     try:
-        engine().complete(task_id, current_user.username, data)
+        act("complete", task_id, current_user.username, data)
     except Invalid as err:
         return render_task(ctx, data, err.errors or {"_form": [err.message]}, 400)
     flash(f"已提交「{ctx['task']['name']}」。")
@@ -88,7 +88,7 @@ def submit(task_id: str):
 @login_required
 def claim(task_id: str):
     """Claim a pool task."""
-    engine().claim(task_id, current_user.username)
+    act("claim", task_id, current_user.username)
     flash("已认领，现在可以办理。")
     return redirect(url_for("tasks.show", task_id=task_id))
 
@@ -97,6 +97,6 @@ def claim(task_id: str):
 @login_required
 def unclaim(task_id: str):
     """Give a claimed pool task back to its queue."""
-    engine().unclaim(task_id, current_user.username)
+    act("unclaim", task_id, current_user.username)
     flash("已退回公共待认领队列。")
     return redirect(url_for("inbox.tabs", tab="claimable"))

@@ -18,7 +18,7 @@ from engine.inbox import inbox
 from ..auth import check_credentials, issue_token, start_session
 from ..inbox import inbox_query
 from ..security import protect_unless_token
-from ..services import engine, now, transaction
+from ..services import act, now, transaction
 from . import schemas as s
 
 
@@ -96,7 +96,7 @@ def start(body, key):
     """Start an item of procedure ``key`` with its start form data."""
     with transaction() as db:
         start_entry(db, key, current_user.username)
-    instance_id = engine().start(key, current_user.username, body["data"])
+    instance_id = act("start", key, current_user.username, body["data"])
     with transaction() as db:
         return queries.instance_detail(db, instance_id)
 
@@ -133,7 +133,7 @@ def task(task_id):
 @bp.alt_response(409, description=ERRORS[409])
 def claim(task_id):
     """Claim a pool task (the user must hold its role)."""
-    engine().claim(task_id, current_user.username)
+    act("claim", task_id, current_user.username)
     return _detail(task_id)
 
 
@@ -144,7 +144,7 @@ def claim(task_id):
 @bp.alt_response(409, description=ERRORS[409])
 def unclaim(task_id):
     """Give a claimed pool task back to its queue."""
-    engine().unclaim(task_id, current_user.username)
+    act("unclaim", task_id, current_user.username)
     return _detail(task_id)
 
 
@@ -158,7 +158,7 @@ def unclaim(task_id):
 def complete(body, task_id):
     """Complete a task with its form data; 400 lists the errors of each field."""
     instance_id = _detail(task_id)["instance_id"]
-    engine().complete(task_id, current_user.username, body["data"])
+    act("complete", task_id, current_user.username, body["data"])
     with transaction() as db:
         return queries.instance_detail(db, instance_id)
 
@@ -171,7 +171,7 @@ def complete(body, task_id):
 @bp.alt_response(409, description=ERRORS[409])
 def draft(body, task_id):
     """Keep unfinished form data on the task without completing it."""
-    engine().save_draft(task_id, current_user.username, body["data"])
+    act("save_draft", task_id, current_user.username, body["data"])
     return _detail(task_id)
 
 
