@@ -24,6 +24,11 @@ def inbox_query(args, per_page: int) -> InboxQuery:
         parsed = InboxArgs().load({k: v for k, v in args.items() if v != ""})
     except ValidationError as err:
         raise Invalid("筛选条件有误。", err.messages) from None
+    return query_of(parsed, per_page)
+
+
+def query_of(parsed: dict, per_page: int) -> InboxQuery:
+    """Build the engine's inbox query from already validated arguments."""
     filters = {k: parsed[k] for k in FILTER_KEYS if k in parsed}
     return InboxQuery(parsed.get("tab", "mine"), filters, parsed.get("page", 1),
                       parsed.get("per_page", per_page))

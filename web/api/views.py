@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import abort, current_app, request
 from flask.views import MethodView
 from flask_login import current_user, logout_user
 from flask_smorest import Blueprint
@@ -16,7 +16,7 @@ from engine.diagram import diagram
 from engine.inbox import inbox
 
 from ..auth import check_credentials, issue_token, start_session
-from ..inbox import inbox_query
+from ..inbox import query_of
 from ..security import protect_unless_token
 from ..services import act, now, transaction
 from . import schemas as s
@@ -106,7 +106,7 @@ def start(body, key):
 @bp.response(200, s.InboxPage)
 def tasks(args):
     """The inbox: tab mine / claimable / done / started, filters, paging and counts."""
-    query = inbox_query(request.args, 20)
+    query = query_of(args, int(current_app.config["PER_PAGE"]))
     with transaction() as db:
         return inbox(db, current_user.username, query, now())
 
