@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from .access import check_may_view
 from .errors import Invalid, NotFound
-from .inbox import aware
+from .inbox import iso
 from .people import display_names
 from .schema import Attachment
 
@@ -108,4 +108,4 @@ def _dict(row: Attachment, names: dict[str, str]) -> dict[str, Any]:
             "filename": row.filename, "mime": row.mime, "kind": ALLOWED.get(row.mime, ""),
             "size": row.size, "uploaded_by": row.uploaded_by,
             "uploaded_by_name": names.get(row.uploaded_by, row.uploaded_by),
-            "uploaded_at": aware(row.uploaded_at).isoformat()}
+            "uploaded_at": iso(row.uploaded_at)}

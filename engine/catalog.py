@@ -90,9 +90,9 @@ def start_entry(session: Session, key: str, username: str) -> dict[str, Any]:
 def checklist_titles(session: Session, instance_id: int) -> dict[str, str]:
     """Return ``{item key: title}`` of every checklist in the forms of an item's model version."""
     instance = session.get(Instance, instance_id)
-    version = session.get(ModelVersion, instance.model_version_id)
+    version = session.get(ModelVersion, instance.model_version_id) if instance else None
     titles: dict[str, str] = {}
-    for form in (version.forms or {}).values():
+    for form in (version.forms if version else {}).values():
         for spec in form.get("properties", {}).values():
             if spec.get("x-checklist"):
                 titles.update({k: v.get("title", k) for k, v in spec["properties"].items()})

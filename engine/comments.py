@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from .access import check_may_view
 from .errors import Invalid
-from .inbox import aware
+from .inbox import iso
 from .people import display_names
 from .schema import Comment
 
@@ -38,4 +38,4 @@ def comments_of(session: Session, instance_id: int) -> list[dict[str, Any]]:
                                 .order_by(Comment.at, Comment.id)))
     names = display_names(session, {c.author for c in rows})
     return [{"id": c.id, "author": c.author, "author_name": names.get(c.author, c.author),
-             "at": aware(c.at).isoformat(), "body": c.body} for c in rows]
+             "at": iso(c.at), "body": c.body} for c in rows]

@@ -8,7 +8,7 @@ entry in :data:`FILTERS`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -127,12 +127,13 @@ def aware(value: datetime | None) -> datetime | None:
     return value
 
 
-def _iso(value: datetime | None) -> str | None:
+def iso(value: datetime | None) -> str | None:
+    """Return ``value`` as ISO 8601 text with its zone, or None."""
     value = aware(value)
     return value.isoformat() if value else None
 
 
-def _task_rows(session: Session, page: list, now: datetime) -> list[dict[str, Any]]:
+def _task_rows(session: Session, page: Sequence[Any], now: datetime) -> list[dict[str, Any]]:
     open_ids = {row[0].instance_id for row in page if row[0].status == "open"}
     returns = last_returns(session, open_ids)
     rows = [_task_row(r, now, returns) for r in page]
@@ -142,7 +143,7 @@ def _task_rows(session: Session, page: list, now: datetime) -> list[dict[str, An
 
 def _task_row(result, now: datetime, returns: dict[int, dict]) -> dict[str, Any]:
     task, title, model, initiator, model_name = result
-    created, due = aware(task.created_at), aware(task.due_at)
+    created, due = aware(task.created_at) or now, aware(task.due_at)
     waiting = (now - created).total_seconds() if task.status == "open" else None
     return {
         "id": task.id, "instance_id": task.instance_id, "model": model,
@@ -150,15 +151,15 @@ def _task_row(result, now: datetime, returns: dict[int, dict]) -> dict[str, Any]
         "role": task.role, "role_title": ROLE_TITLES.get(task.role, task.role),
         "pool": task.pool, "assignee": task.assignee, "status": task.status,
         "department_id": task.department_id, "initiator": initiator,
-        "created_at": _iso(created), "due_at": _iso(due),
-        "completed_by": task.completed_by, "completed_at": _iso(task.completed_at),
+        "created_at": iso(created), "due_at": iso(due),
+        "completed_by": task.completed_by, "completed_at": iso(task.completed_at),
         "waiting_seconds": int(waiting) if waiting is not None else None,
         "overdue": bool(due and task.status == "open" and due < now),
         "returned": returns.get(task.instance_id) if task.status == "open" else None,
     }
 
 
-def _instance_rows(session: Session, page: list) -> list[dict[str, Any]]:
+def _instance_rows(session: Session, page: Sequence[Any]) -> list[dict[str, Any]]:
     ids = [inst.id for inst, _ in page]
     stages: dict[int, list[str]] = {i: [] for i in ids}
     if ids:
@@ -170,8 +171,8 @@ def _instance_rows(session: Session, page: list) -> list[dict[str, Any]]:
                 stages[instance_id].append(name)
     return [{"instance_id": inst.id, "model": inst.model_key, "model_name": name,
              "title": inst.title, "status": inst.status, "initiator": inst.initiator,
-             "department_id": inst.department_id, "started_at": _iso(inst.started_at),
-             "ended_at": _iso(inst.ended_at), "stages": stages[inst.id]}
+             "department_id": inst.department_id, "started_at": iso(inst.started_at),
+             "ended_at": iso(inst.ended_at), "stages": stages[inst.id]}
             for inst, name in page]
 
 
@@ -198,7 +199,7 @@ def _return_of(event: Event) -> dict[str, Any] | None:
         return None
     checklist = (payload.get("data") or {}).get("checklist") or {}
     return {"by": event.actor, "role": event.role, "task_name": payload.get("task_name"),
-            "comment": payload.get("comment") or "", "at": _iso(event.at),
+            "comment": payload.get("comment") or "", "at": iso(event.at),
             "decision": payload.get("decision"),
             "failing": sorted(k for k, v in checklist.items() if v == "fail")}
 
