@@ -104,10 +104,14 @@ def start_session(username: str) -> None:
     session.permanent = True
 
 
+def is_local_path(target: str | None) -> bool:
+    """Return True for a path on this site (no scheme, host, ``//`` or backslash tricks)."""
+    return target is not None and target.startswith("/") and not target.startswith("//") \
+        and "\\" not in target and not any(ord(c) < 32 for c in target)
+
+
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("inbox.index")
+    return target if target and is_local_path(target) else url_for("inbox.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])

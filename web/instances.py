@@ -28,6 +28,7 @@ from engine.comments import add_comment, comments_of
 from engine.diagram import diagram
 from engine.errors import Invalid
 
+from .auth import is_local_path
 from .formview import fields_for, item_labels, parse_form
 from .services import act, blobs, now, transaction
 
@@ -101,7 +102,7 @@ def diagram_json(instance_id: int):
 
 def _back(instance_id: int) -> str:
     target = request.form.get("back", "")
-    if target.startswith("/") and not target.startswith("//"):
+    if is_local_path(target):
         return target
     return url_for("instances.show", instance_id=instance_id)
 

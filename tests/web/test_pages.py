@@ -249,3 +249,10 @@ def test_completing_someone_elses_task_is_403_and_changes_nothing(browse, drive)
     res = browse("lina").post(f"/tasks/{task}", {"action": "complete", **DRAFT})
     assert res.status_code == 403
     assert drive.open_specs(instance) == ["Task_draft"]
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "/\\evil.example/", "https://evil.example/"])
+def test_comment_redirect_stays_on_site(browse, drive, target):
+    instance = drive.start("three_review", "zhangwei", START)
+    res = browse("zhangwei").post(f"/items/{instance}/comments", {"body": "好", "back": target})
+    assert res.headers["Location"] == f"/items/{instance}#comments"
