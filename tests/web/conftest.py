@@ -20,20 +20,6 @@ def app(db_url, tmp_path):
     app.extensions["shenfa"].db.dispose()
 
 
-@pytest.fixture
-def sqlite_app(tmp_path, request):
-    """An app on SQLite only, for page tests that need no second backend."""
-    import shutil
-
-    target = tmp_path / "shenfa.sqlite"
-    shutil.copy(request.getfixturevalue("sqlite_template"), target)
-    app = create_app({"DATABASE_URL": f"sqlite:///{target}", "SECRET_KEY": "test-secret",
-                      "TESTING": True, "VAR_DIR": str(tmp_path / "var"),
-                      "SESSION_COOKIE_SECURE": False, "MAX_UPLOAD_MB": 1})
-    yield app
-    app.extensions["shenfa"].db.dispose()
-
-
 def csrf_of(html: str) -> str:
     match = CSRF_RE.search(html)
     assert match, "page has no CSRF token"
@@ -66,8 +52,8 @@ class Browser:
 
 
 @pytest.fixture
-def browse(sqlite_app):
-    return lambda username=None: Browser(sqlite_app, username)
+def browse(app):
+    return lambda username=None: Browser(app, username)
 
 
 class Api:

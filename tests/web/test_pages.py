@@ -1,4 +1,5 @@
-"""Server-rendered pages through the test client: sign-in, CSRF, forms, errors, files."""
+"""Server-rendered pages through the test client, on both backends: sign-in, CSRF, forms,
+errors, comments and files."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08
 
 
 @pytest.fixture
-def drive(sqlite_app) -> Driver:
-    return Driver(sqlite_app.extensions["shenfa"])
+def drive(app) -> Driver:
+    return Driver(app.extensions["shenfa"])
 
 
 def text(res) -> str:
@@ -168,11 +169,11 @@ def test_item_page_403_404_and_no_traceback(browse, drive):
     assert "<html lang=\"zh-CN\">" in text(missing)
 
 
-def test_500_is_a_chinese_page_without_traceback(sqlite_app, browse):
+def test_500_is_a_chinese_page_without_traceback(app, browse):
     def boom():
         raise RuntimeError("secret internals")
 
-    sqlite_app.add_url_rule("/boom", "boom", boom)
+    app.add_url_rule("/boom", "boom", boom)
     res = browse().get("/boom")
     assert res.status_code == 500
     assert "服务器内部错误" in text(res) and "secret internals" not in text(res)
@@ -208,8 +209,8 @@ def test_attachments_checked_by_content_and_served_safely(browse, drive):
     assert browse("liuyang").get(link).status_code == 403
 
 
-def test_oversized_upload_is_refused(sqlite_app, browse, drive):
-    sqlite_app.config["MAX_UPLOAD_MB"] = 0.25 / 1024  # 256 bytes: a small body in the test
+def test_oversized_upload_is_refused(app, browse, drive):
+    app.config["MAX_UPLOAD_MB"] = 0.25 / 1024  # 256 bytes: a small body in the test
     instance = drive.start("three_review", "zhangwei", START)
     b = browse("zhangwei")
     big = PNG + b"\0" * 300
