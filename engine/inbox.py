@@ -66,10 +66,15 @@ def _day(value: date) -> datetime:
 #: filter name -> (tab, value) -> condition.  Values arrive already typed.
 FILTERS: dict[str, Callable[[Tab, Any], ColumnElement[bool]]] = {
     "model": lambda tab, v: Instance.model_key == v,
+    "q": lambda tab, v: Instance.title.contains(v, autoescape=True),
     "department": lambda tab, v: tab.department == v,
     "since": lambda tab, v: tab.date >= _day(v),
     "until": lambda tab, v: tab.date < _day(v) + timedelta(days=1),
 }
+
+
+#: filters on instance columns: task tabs join ``instances`` to count with them
+INSTANCE_FILTERS = {"model", "q"}
 
 
 def inbox(session: Session, username: str, query: InboxQuery, now: datetime) -> dict[str, Any]:
@@ -95,7 +100,7 @@ def count(session: Session, username: str, tab_name: str, filters: dict[str, Any
     roles = roles_of(session, username) if roles is None else roles
     table = Task if tab.rows_are_tasks else Instance
     stmt = select(func.count()).select_from(table)  # count(*): answered from the index alone
-    if tab.rows_are_tasks and "model" in _active(filters):
+    if tab.rows_are_tasks and set(_active(filters)) & INSTANCE_FILTERS:
         stmt = stmt.join(Instance, Task.instance_id == Instance.id)
     return session.scalar(_filtered(stmt, tab, username, roles, filters)) or 0
 

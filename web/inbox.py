@@ -15,7 +15,7 @@ from .api.schemas import InboxArgs
 from .services import now, transaction
 
 bp = Blueprint("inbox", __name__)
-FILTER_KEYS = ("model", "department", "since", "until")
+FILTER_KEYS = ("q", "model", "department", "since", "until")
 
 
 def inbox_query(args, per_page: int) -> InboxQuery:

@@ -146,6 +146,10 @@ def test_inbox_pages_and_filters(browse, drive):
     assert "第 1 / 2 页，共 23 条" in first and "稿件00" in first and "稿件22" not in first
     assert "稿件22" in text(b.get("/inbox?page=2"))
     assert "没有待办任务" in text(b.get("/inbox?since=2999-01-01"))
+    found = text(b.get("/inbox?q=稿件07"))
+    assert "稿件07" in found and "稿件08" not in found and "共" not in found
+    assert "我的待办 <span class=\"count\">1</span>" in found
+    assert "没有待办任务" in text(b.get("/inbox?q=%25"))  # LIKE wildcards are literal
     bad = b.get("/inbox?since=someday")
     assert bad.status_code == 400 and "请输入有效日期" in text(bad)
 

@@ -17,6 +17,8 @@ class InboxArgs(Base):
     tab = fields.String(validate=validate.OneOf(list(TABS), error="未知的标签页。"),
                         metadata={"description": "mine | claimable | done | started"})
     model = fields.String(validate=validate.Length(max=100))
+    q = fields.String(validate=validate.Length(max=100, error="搜索词不能超过 100 个字符。"),
+                      metadata={"description": "标题包含的文字"})
     department = fields.Integer(error_messages={**MSG, "invalid": "科室编号必须是整数。"})
     since = fields.Date(error_messages={**MSG, "invalid": "请输入有效日期 (YYYY-MM-DD)。"})
     until = fields.Date(error_messages={**MSG, "invalid": "请输入有效日期 (YYYY-MM-DD)。"})
