@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+ASSETS := node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js
 
-.PHONY: run test system-deps demo bench lint clean
+.PHONY: run test system-deps assets demo bench lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,25 +13,42 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-# Debian packages the tests need: a PostgreSQL server.
+# Browser assets (bpmn-js) from the npm registry, served locally — never from a CDN.
+$(ASSETS): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(ASSETS)
+
+assets: $(ASSETS)
+
+# Debian packages the tests need: a PostgreSQL server, Chromium and CJK fonts for the
+# browser tests, and npm for the assets.
 system-deps:
 	@if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
 		echo "installing PostgreSQL server (Debian package)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
 	fi
+	@if ! command -v chromium >/dev/null 2>&1 || [ -z "$$(fc-list :lang=zh 2>/dev/null)" ]; then \
+		echo "installing chromium and fonts-noto-cjk (Debian packages)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; \
+	fi
+	@if ! command -v npm >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; \
+	fi
 
-run: $(STAMP)
+run: $(STAMP) $(ASSETS)
 	$(BIN)/shenfa init --demo
 	$(BIN)/shenfa demo
+	$(BIN)/shenfa serve --host 127.0.0.1 --port 5000
 
-test: $(STAMP) system-deps
+test: $(STAMP) system-deps $(ASSETS)
 	$(BIN)/pytest -q
 
 bench: $(STAMP)
 	$(BIN)/python bench/three_review.py
+	$(BIN)/python bench/inbox.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check engine web tests bench tools
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules

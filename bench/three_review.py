@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engine import state  # noqa: E402
-from engine.loading import load_model  # noqa: E402
+from engine.loading import load_model, parse_specs  # noqa: E402
 from engine.org import DEMO_FILE, import_org, read_org_file  # noqa: E402
 from engine.persistence import Database  # noqa: E402
 from engine.runtime import Engine  # noqa: E402
@@ -94,7 +94,7 @@ class RawRun:
 
     def __init__(self):
         model = load_model(ROOT / "processes" / "three_review.bpmn", ROOT / "forms")
-        self.specs = state.parse_specs(model.xml)
+        self.specs = parse_specs(model.xml)
         self.steps = []
 
     def complete(self, workflow, data: dict) -> None:

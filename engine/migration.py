@@ -46,7 +46,7 @@ class Check:
 def diff(workflow: BpmnWorkflow, target: Version):
     """Return SpiffWorkflow's diff of ``workflow`` against ``target`` (top, subprocesses)."""
     spec, dependencies = target.specs
-    return diff_workflow(state._REGISTRY, workflow, spec, dependencies)
+    return diff_workflow(state.REGISTRY, workflow, spec, dependencies)
 
 
 def check(workflow: BpmnWorkflow, target: Version, inst_id: int, title: str,

@@ -25,6 +25,7 @@ from .determinism import IdSequence
 from .errors import Conflict, Invalid, NotAllowed, NotFound
 from .forms import FormInvalid, validate_submission
 from .history import GENESIS, HistoryWriter
+from .loading import parse_specs
 from .persistence import Database
 from .schema import ModelVersion, RoleHolding, User
 from .step import INSTANCES, TIMERS, Step, Version, lock_instance
@@ -74,7 +75,7 @@ class Engine:
             row = conn.execute(select(VERSIONS).where(VERSIONS.c.id == version_id)).mappings().one()
             self._versions[version_id] = Version(
                 row["id"], row["model_key"], row["version"], row["forms"],
-                state.parse_specs(row["bpmn_xml"], f"{row['model_key']}-v{row['version']}",
+                parse_specs(row["bpmn_xml"], f"{row['model_key']}-v{row['version']}",
                                   called_xml(conn, version_id)))
         return self._versions[version_id]
 

@@ -288,3 +288,51 @@ class CommendationBan(Base):
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id"))
     reason: Mapped[str] = mapped_column(Text)
     ordered_at: Mapped[datetime]
+# -- web: sign-in attempts, comments, attachments (issue 4) --------------------
+
+
+class LoginAttempt(Base):
+    """One sign-in attempt; repeated failures lock the name for a while."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_user_at", "username", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+    success: Mapped[bool] = mapped_column(Boolean)
+    remote: Mapped[str | None] = mapped_column(String(64))
+
+
+class Comment(Base):
+    """A remark on an item, visible to everyone who takes part in it."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
+    author: Mapped[str] = mapped_column(ForeignKey("users.username"))
+    at: Mapped[datetime]
+    body: Mapped[str] = mapped_column(Text)
+
+
+class Attachment(Base):
+    """A file attached to an item; the bytes live in the blob store under ``sha256``."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    mime: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_by: Mapped[str] = mapped_column(ForeignKey("users.username"))
+    uploaded_at: Mapped[datetime]
+
+
+#: Inbox paging sorts open tasks by creation time within an assignee or a pool role.
+Index("ix_tasks_inbox_assignee", Task.status, Task.assignee, Task.created_at)
+Index("ix_tasks_inbox_pool", Task.status, Task.pool, Task.role, Task.assignee, Task.created_at)
+Index("ix_tasks_done", Task.completed_by, Task.completed_at)
+Index("ix_instances_initiator_started", Instance.initiator, Instance.started_at)

@@ -8,6 +8,7 @@ stamped with :data:`STATE_VERSION`; older states migrate through
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from types import ModuleType
@@ -29,7 +30,6 @@ from SpiffWorkflow.util.task import TaskState
 from . import determinism
 from .determinism import IdSequence
 from .expressions import SafeScriptEngine
-from .loading import parse_specs
 
 #: ``<our format>/<SpiffWorkflow serializer format>``
 STATE_VERSION = f"2/{SPIFF_STATE_VERSION}"
@@ -111,36 +111,39 @@ class PinnedWorkflowConverter(BpmnWorkflowConverter):
         return workflow
 
 
-_REGISTRY = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
-_CONVERTER = PinnedWorkflowConverter(BpmnWorkflow, _REGISTRY)
-MemoTaskConverter(Task, _REGISTRY)
-_ORJSON_OPTIONS = (orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-                   | orjson.OPT_PASSTHROUGH_SUBCLASS)
+def _codec() -> tuple:
+    registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+    converter = PinnedWorkflowConverter(BpmnWorkflow, registry)
+    MemoTaskConverter(Task, registry)
+    return registry, converter
 
 
-def _default(obj):
-    """Convert what orjson does not know through SpiffWorkflow's registry."""
-    typename = _REGISTRY.typenames.get(type(obj))
-    if typename is not None:
-        return _REGISTRY.convert_to_dict[typename](obj)
-    if isinstance(obj, set):
-        return list(obj)
-    if callable(obj) or isinstance(obj, ModuleType):
-        return None
-    raise TypeError(f"cannot store value of type {type(obj).__name__} in workflow data")
-_SERIALIZER = BpmnWorkflowSerializer(_REGISTRY)
+#: For loading and spec diffs: never switched into encoder mode, so shared by all threads.
+REGISTRY, _CONVERTER = _codec()
 
 
-class SpecCache:
-    """Parsed specs by model version id; a model version's XML never changes."""
+class _Dumper(threading.local):
+    """Each thread serializes with its own registry, kept in SpiffWorkflow's encoder mode."""
 
     def __init__(self) -> None:
-        self._specs: dict[int, tuple] = {}
+        self.registry, self.converter = _codec()
+        self.registry._encoder_mode = True
 
-    def get(self, version_id: int, xml: Callable[[], str]) -> tuple:
-        if version_id not in self._specs:
-            self._specs[version_id] = parse_specs(xml(), f"version-{version_id}")
-        return self._specs[version_id]
+    def default(self, obj):
+        """Convert what orjson does not know through SpiffWorkflow's registry."""
+        typename = self.registry.typenames.get(type(obj))
+        if typename is not None:
+            return self.registry.convert_to_dict[typename](obj)
+        if isinstance(obj, set):
+            return list(obj)
+        if callable(obj) or isinstance(obj, ModuleType):
+            return None
+        raise TypeError(f"cannot store value of type {type(obj).__name__} in workflow data")
+
+
+_DUMPER = _Dumper()
+_ORJSON_OPTIONS = (orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+                   | orjson.OPT_PASSTHROUGH_SUBCLASS)
 
 
 def new_workflow(specs: tuple, ids: IdSequence, instant: datetime) -> BpmnWorkflow:
@@ -154,12 +157,9 @@ def new_workflow(specs: tuple, ids: IdSequence, instant: datetime) -> BpmnWorkfl
 
 def dump(workflow: BpmnWorkflow) -> str:
     """Serialize ``workflow`` (without its spec) to JSON text."""
-    _REGISTRY._encoder_mode = True
-    try:
-        return orjson.dumps(_CONVERTER.to_dict(workflow), default=_default,
-                            option=_ORJSON_OPTIONS).decode("utf-8")
-    finally:
-        _REGISTRY._encoder_mode = False
+    dumper = _DUMPER
+    return orjson.dumps(dumper.converter.to_dict(workflow), default=dumper.default,
+                        option=_ORJSON_OPTIONS).decode("utf-8")
 
 
 def load(text: str, version: str, specs: tuple) -> BpmnWorkflow:

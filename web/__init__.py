@@ -1,0 +1,34 @@
+"""The web front end: server-rendered pages in Chinese and a REST API over the engine."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from engine.clock import Clock
+from engine.persistence import Database
+from engine.runtime import Engine
+
+from . import api, auth, errors, inbox, instances, notices, render, security, tasks
+from .config import load_config
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: defaults, then ``SHENFA_*`` variables, then ``config``."""
+    app = Flask(__name__)
+    load_config(app, config)
+    app.json.ensure_ascii = False  # Chinese stays readable in API answers
+    db = Database(app.config["DATABASE_URL"])
+    if app.config["MIGRATE"]:
+        db.migrate()
+    app.extensions["shenfa"] = Engine(db, app.config.get("CLOCK") or Clock())
+    security.init_app(app)
+    auth.init_app(app)
+    render.init_app(app)
+    for module in (auth, inbox, tasks, instances, notices):
+        app.register_blueprint(module.bp)
+    api.init_app(app)
+    errors.init_app(app)
+    return app

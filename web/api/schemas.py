@@ -1,0 +1,201 @@
+"""Marshmallow schemas of the REST API (requests and responses)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from engine.inbox import MAX_PER_PAGE, TABS
+
+MSG = {"required": "此项为必填项。", "null": "此项不能为空。", "invalid": "格式不正确。"}
+
+
+class Base(Schema):
+    error_messages = {"unknown": "不支持的字段。", "type": "请求体必须是 JSON 对象。"}
+
+
+class InboxArgs(Base):
+    tab = fields.String(validate=validate.OneOf(list(TABS), error="未知的标签页。"),
+                        metadata={"description": "mine | claimable | done | started"})
+    model = fields.String(validate=validate.Length(max=100))
+    q = fields.String(validate=validate.Length(max=100, error="搜索词不能超过 100 个字符。"),
+                      metadata={"description": "标题包含的文字"})
+    department = fields.Integer(error_messages={**MSG, "invalid": "科室编号必须是整数。"})
+    since = fields.Date(error_messages={**MSG, "invalid": "请输入有效日期 (YYYY-MM-DD)。"})
+    until = fields.Date(error_messages={**MSG, "invalid": "请输入有效日期 (YYYY-MM-DD)。"})
+    page = fields.Integer(validate=validate.Range(min=1, error="页码至少为 1。"),
+                          error_messages={**MSG, "invalid": "页码必须是整数。"})
+    per_page = fields.Integer(validate=validate.Range(min=1, max=MAX_PER_PAGE,
+                                                      error=f"每页 1 到 {MAX_PER_PAGE} 条。"),
+                              error_messages={**MSG, "invalid": "每页条数必须是整数。"})
+
+
+class LoginIn(Base):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64),
+                             error_messages=MSG)
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200),
+                             error_messages=MSG)
+
+
+class Me(Schema):
+    username = fields.String()
+    display_name = fields.String()
+    department = fields.String(allow_none=True)
+    roles = fields.List(fields.String())
+
+
+class TokenOut(Me):
+    token = fields.String(metadata={"description": "Authorization: Bearer <token>"})
+
+
+class DataIn(Base):
+    data = fields.Dict(required=True, error_messages={**MSG, "invalid": "data 必须是对象。"},
+                       metadata={"description": "表单数据，按任务的 form_schema 填写"})
+
+
+class CommentIn(Base):
+    body = fields.String(required=True, error_messages=MSG)
+
+
+class Returned(Schema):
+    by = fields.String()
+    by_name = fields.String()
+    role = fields.String(allow_none=True)
+    task_name = fields.String(allow_none=True)
+    comment = fields.String()
+    at = fields.String()
+    decision = fields.String()
+    failing = fields.List(fields.String())
+
+
+class TaskRow(Schema):
+    id = fields.String()
+    instance_id = fields.Integer()
+    model = fields.String()
+    model_name = fields.String()
+    title = fields.String()
+    name = fields.String()
+    spec = fields.String()
+    role = fields.String()
+    role_title = fields.String()
+    pool = fields.Boolean()
+    assignee = fields.String(allow_none=True)
+    assignee_name = fields.String(allow_none=True)
+    status = fields.String()
+    department_id = fields.Integer(allow_none=True)
+    initiator = fields.String()
+    initiator_name = fields.String(allow_none=True)
+    created_at = fields.String()
+    due_at = fields.String(allow_none=True)
+    completed_by = fields.String(allow_none=True)
+    completed_at = fields.String(allow_none=True)
+    waiting_seconds = fields.Integer(allow_none=True)
+    overdue = fields.Boolean()
+    returned = fields.Nested(Returned, allow_none=True)
+
+
+class ItemRow(Schema):
+    instance_id = fields.Integer()
+    model = fields.String()
+    model_name = fields.String()
+    title = fields.String()
+    status = fields.String()
+    initiator = fields.String()
+    department_id = fields.Integer(allow_none=True)
+    started_at = fields.String()
+    ended_at = fields.String(allow_none=True)
+    stages = fields.List(fields.String())
+
+
+class InboxPage(Schema):
+    tab = fields.String()
+    rows = fields.List(fields.Dict(), metadata={
+        "description": "TaskRow for mine/claimable/done, ItemRow for started"})
+    total = fields.Integer()
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    page = fields.Integer()
+    per_page = fields.Integer()
+    pages = fields.Integer()
+
+
+class TaskDetail(Schema):
+    id = fields.String()
+    instance_id = fields.Integer()
+    model = fields.String()
+    model_version = fields.Integer()
+    title = fields.String()
+    name = fields.String()
+    spec = fields.String()
+    role = fields.String()
+    role_title = fields.String()
+    pool = fields.Boolean()
+    assignee = fields.String(allow_none=True)
+    status = fields.String()
+    form = fields.String()
+    review_stage = fields.Boolean()
+    created_at = fields.String()
+    due_at = fields.String(allow_none=True)
+    completed_by = fields.String(allow_none=True)
+    completed_at = fields.String(allow_none=True)
+    form_schema = fields.Dict(allow_none=True)
+    draft = fields.Dict(allow_none=True)
+    values = fields.Dict()
+
+
+class ModelEntry(Schema):
+    key = fields.String()
+    name = fields.String()
+    version = fields.Integer()
+    start_role = fields.String()
+    start_role_title = fields.String()
+    documentation = fields.String()
+    start_form = fields.String(allow_none=True)
+    form_schema = fields.Dict(allow_none=True)
+
+
+class EventOut(Schema):
+    seq = fields.Integer()
+    type = fields.String()
+    at = fields.String()
+    actor = fields.String(allow_none=True)
+    role = fields.String(allow_none=True)
+    task_id = fields.String(allow_none=True)
+    task_spec = fields.String(allow_none=True)
+    payload = fields.Dict()
+    hash = fields.String()
+    prev_hash = fields.String()
+
+
+class InstanceOut(Schema):
+    id = fields.Integer()
+    model = fields.String()
+    model_version = fields.Integer()
+    title = fields.String()
+    status = fields.String()
+    initiator = fields.String()
+    department_id = fields.Integer(allow_none=True)
+    started_at = fields.String()
+    ended_at = fields.String(allow_none=True)
+    revision = fields.Integer()
+    tasks = fields.List(fields.Dict())
+    history = fields.List(fields.Nested(EventOut))
+
+
+class DiagramOut(Schema):
+    xml = fields.String()
+    states = fields.Dict(keys=fields.String(), values=fields.String())
+    model = fields.String()
+    version = fields.Integer()
+
+
+class CommentOut(Schema):
+    id = fields.Integer()
+    author = fields.String()
+    author_name = fields.String()
+    at = fields.String()
+    body = fields.String()
+
+
+class Ok(Schema):
+    ok = fields.Boolean()
+    instance_id = fields.Integer()
+    status = fields.String()

@@ -1,0 +1,234 @@
+"""API endpoints: each one calls the engine, the same functions the pages call."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, request
+from flask.views import MethodView
+from flask_login import current_user, logout_user
+from flask_smorest import Blueprint
+from webargs.flaskparser import FlaskParser
+
+from engine import queries
+from engine.access import check_may_view, check_may_view_task
+from engine.catalog import start_entry, startable
+from engine.comments import add_comment, comments_of
+from engine.diagram import diagram
+from engine.inbox import inbox
+
+from ..auth import check_credentials, issue_token, start_session
+from ..inbox import query_of
+from ..security import protect_unless_token
+from ..services import act, now, transaction
+from . import schemas as s
+
+
+class Parser(FlaskParser):
+    DEFAULT_VALIDATION_STATUS = 400
+
+
+class ApiBlueprint(Blueprint):
+    ARGUMENTS_PARSER = Parser()
+
+
+bp = ApiBlueprint("api", __name__, url_prefix="/api", description="审发 REST API")
+PUBLIC = {"api.Session"}
+ERRORS = {400: "请求有误（含各字段的错误信息 errors）", 401: "未登录",
+          403: "无权操作，未作任何更改", 404: "对象不存在", 409: "冲突：已被他人处理或修改"}
+
+
+@bp.before_request
+def _guard():
+    """Require a signed-in user (session or bearer token) and a CSRF token for sessions."""
+    if request.endpoint in PUBLIC and request.method == "POST":
+        return
+    if not current_user.is_authenticated:
+        abort(401)
+    protect_unless_token()
+
+
+def _me() -> dict:
+    info = current_user.info
+    return {k: info[k] for k in ("username", "display_name", "department", "roles")}
+
+
+@bp.route("/session")
+class Session(MethodView):
+    @bp.arguments(s.LoginIn)
+    @bp.response(200, s.TokenOut)
+    @bp.alt_response(401, description="用户名或密码错误")
+    @bp.alt_response(429, description="失败次数过多，暂时锁定")
+    def post(self, body):
+        """Sign in: returns a bearer token and starts a session."""
+        if not check_credentials(body["username"], body["password"]):
+            abort(401, "用户名或密码错误。")
+        start_session(body["username"])
+        return {**_me(), "token": issue_token(body["username"])}
+
+    @bp.response(200, s.Ok)
+    def delete(self):
+        """Sign out."""
+        logout_user()
+        return {"ok": True}
+
+
+@bp.route("/me")
+@bp.response(200, s.Me)
+def me():
+    """Who is signed in."""
+    return _me()
+
+
+@bp.route("/models")
+@bp.response(200, s.ModelEntry(many=True))
+def models():
+    """The procedures the user may start, with their start forms."""
+    with transaction() as db:
+        return startable(db, current_user.username)
+
+
+@bp.route("/models/<key>/instances", methods=["POST"])
+@bp.arguments(s.DataIn)
+@bp.response(201, s.InstanceOut)
+@bp.alt_response(400, description=ERRORS[400])
+@bp.alt_response(403, description=ERRORS[403])
+@bp.alt_response(404, description=ERRORS[404])
+def start(body, key):
+    """Start an item of procedure ``key`` with its start form data."""
+    with transaction() as db:
+        start_entry(db, key, current_user.username)
+    instance_id = act("start", key, current_user.username, body["data"])
+    with transaction() as db:
+        return queries.instance_detail(db, instance_id)
+
+
+@bp.route("/tasks")
+@bp.arguments(s.InboxArgs, location="query")
+@bp.response(200, s.InboxPage)
+def tasks(args):
+    """The inbox: tab mine / claimable / done / started, filters, paging and counts."""
+    query = query_of(args, int(current_app.config["PER_PAGE"]))
+    with transaction() as db:
+        return inbox(db, current_user.username, query, now())
+
+
+def _detail(task_id: str) -> dict:
+    with transaction() as db:
+        check_may_view_task(db, task_id, current_user.username)
+        return queries.task_detail(db, task_id)
+
+
+@bp.route("/tasks/<task_id>")
+@bp.response(200, s.TaskDetail)
+@bp.alt_response(403, description=ERRORS[403])
+@bp.alt_response(404, description=ERRORS[404])
+def task(task_id):
+    """A task with its form schema, saved draft and the item's current data."""
+    return _detail(task_id)
+
+
+@bp.route("/tasks/<task_id>/claim", methods=["POST"])
+@bp.response(200, s.TaskDetail)
+@bp.alt_response(403, description=ERRORS[403])
+@bp.alt_response(404, description=ERRORS[404])
+@bp.alt_response(409, description=ERRORS[409])
+def claim(task_id):
+    """Claim a pool task (the user must hold its role)."""
+    act("claim", task_id, current_user.username)
+    return _detail(task_id)
+
+
+@bp.route("/tasks/<task_id>/unclaim", methods=["POST"])
+@bp.response(200, s.TaskDetail)
+@bp.alt_response(403, description=ERRORS[403])
+@bp.alt_response(404, description=ERRORS[404])
+@bp.alt_response(409, description=ERRORS[409])
+def unclaim(task_id):
+    """Give a claimed pool task back to its queue."""
+    act("unclaim", task_id, current_user.username)
+    return _detail(task_id)
+
+
+@bp.route("/tasks/<task_id>/complete", methods=["POST"])
+@bp.arguments(s.DataIn)
+@bp.response(200, s.InstanceOut)
+@bp.alt_response(400, description=ERRORS[400])
+@bp.alt_response(403, description=ERRORS[403])
+@bp.alt_response(404, description=ERRORS[404])
+@bp.alt_response(409, description=ERRORS[409])
+def complete(body, task_id):
+    """Complete a task with its form data; 400 lists the errors of each field."""
+    instance_id = _detail(task_id)["instance_id"]
+    act("complete", task_id, current_user.username, body["data"])
+    with transaction() as db:
+        return queries.instance_detail(db, instance_id)
+
+
+@bp.route("/tasks/<task_id>/draft", methods=["PUT"])
+@bp.arguments(s.DataIn)
+@bp.response(200, s.TaskDetail)
+@bp.alt_response(403, description=ERRORS[403])
+@bp.alt_response(404, description=ERRORS[404])
+@bp.alt_response(409, description=ERRORS[409])
+def draft(body, task_id):
+    """Keep unfinished form data on the task without completing it."""
+    act("save_draft", task_id, current_user.username, body["data"])
+    return _detail(task_id)
+
+
+def _instance(instance_id: int) -> dict:
+    with transaction() as db:
+        check_may_view(db, instance_id, current_user.username)
+        return queries.instance_detail(db, instance_id)
+
+
+@bp.route("/instances/<int:instance_id>")
+@bp.response(200, s.InstanceOut)
+@bp.alt_response(403, description=ERRORS[403])
+@bp.alt_response(404, description=ERRORS[404])
+def instance(instance_id):
+    """An item: status, tasks and history."""
+    return _instance(instance_id)
+
+
+@bp.route("/instances/<int:instance_id>/history")
+@bp.response(200, s.EventOut(many=True))
+@bp.alt_response(403, description=ERRORS[403])
+@bp.alt_response(404, description=ERRORS[404])
+def history(instance_id):
+    """An item's hash-chained history, oldest first."""
+    return _instance(instance_id)["history"]
+
+
+@bp.route("/instances/<int:instance_id>/diagram")
+@bp.response(200, s.DiagramOut)
+@bp.alt_response(403, description=ERRORS[403])
+@bp.alt_response(404, description=ERRORS[404])
+def instance_diagram(instance_id):
+    """The pinned model version's BPMN XML and the state of each element."""
+    with transaction() as db:
+        return diagram(db, check_may_view(db, instance_id, current_user.username))
+
+
+@bp.route("/instances/<int:instance_id>/comments")
+class Comments(MethodView):
+    @bp.response(200, s.CommentOut(many=True))
+    @bp.alt_response(403, description=ERRORS[403])
+    @bp.alt_response(404, description=ERRORS[404])
+    def get(self, instance_id):
+        """The item's comments."""
+        with transaction() as db:
+            check_may_view(db, instance_id, current_user.username)
+            return comments_of(db, instance_id)
+
+    @bp.arguments(s.CommentIn)
+    @bp.response(201, s.CommentOut(many=True))
+    @bp.alt_response(400, description=ERRORS[400])
+    @bp.alt_response(403, description=ERRORS[403])
+    @bp.alt_response(404, description=ERRORS[404])
+    def post(self, body, instance_id):
+        """Add a comment to the item."""
+        with transaction() as db:
+            add_comment(db, instance_id, current_user.username, body["body"], now())
+        with transaction() as db:
+            return comments_of(db, instance_id)
+

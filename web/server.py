@@ -1,0 +1,36 @@
+"""``shenfa serve``: the product behind waitress, a production WSGI server."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from waitress import serve as waitress_serve
+
+from engine.worker import start_in_thread
+
+from . import create_app
+
+
+def is_loopback(host: str) -> bool:
+    """Return True for 127.0.0.0/8, ::1 and localhost."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(host: str = "127.0.0.1", port: int = 5000, threads: int = 4,
+          worker: bool = True) -> None:
+    """Migrate the database and serve the app until interrupted (with an embedded worker)."""
+    config = {"MIGRATE": True}
+    if is_loopback(host):
+        # Plain http on this machine only: a Secure cookie would never be sent back.
+        config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
+    app = create_app(config)
+    if worker:
+        start_in_thread(app.extensions["shenfa"])
+    print(f"审发 shenfa: http://{host}:{port}/  (waitress, {threads} threads"
+          f"{', embedded worker' if worker else ''})")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="shenfa")
