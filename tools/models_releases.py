@@ -21,7 +21,8 @@ def press_release() -> Model:
     m.user("Task_confirm", "按通稿统一发布", "account_operator", 3, "release_confirm",
            assignee='target["operator"]',
            loop={"input": "targets", "item": "target", "output": "confirmations",
-                 "output_item": "confirmation"},
+                 "output_item": "confirmation", "input_title": "通稿发布账号",
+                 "output_title": "发布确认"},
            post_script='confirmation = {"account_id": target["account_id"], '
                        '"account_name": target["account_name"], "published_url": published_url}',
            doc="第十四条：按医院通稿原文统一发布并登记网址；未经允许不得擅自发布相关信息。")

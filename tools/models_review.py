@@ -189,7 +189,8 @@ def tier3_review() -> Model:
     m.xgw("Gateway_panel", "是否已选定专家", "expert", 11.8, default="Flow_panel_go")
     m.user("Task_expert", "专家评议", "expert", 12.8, "expert_opinion", assignee="expert",
            loop={"input": "panel", "item": "expert", "output": "expert_opinions",
-                 "output_item": "expert_opinion"},
+                 "output_item": "expert_opinion", "input_title": "评议专家名单",
+                 "output_title": "专家评议意见"},
            post_script='expert_opinion = {"expert": expert, "conclusion": conclusion, '
                        '"opinion": opinion}',
            doc="第十二条二：每位选定的专家出具书面评议意见（多实例，每位专家一项任务）；意见提交联合复审。")
