@@ -277,3 +277,10 @@ def test_inbox_rows_name_the_account_and_tier_and_filter_by_them(app, browse):
     assert f"{account.account_name} · 一级平台" in page
     assert f"#{instance}" in browse("zhaolei").get(f"/inbox?account={account.id}").get_data(as_text=True)
     assert f"#{instance}" not in browse("zhaolei").get("/inbox?tier=3").get_data(as_text=True)
+
+
+def test_start_page_offers_only_accounts_the_user_may_publish_to(app, browse):
+    page = browse("zhaolei").get("/start/post_review").get_data(as_text=True)
+    assert "，一级平台）</option>" in page and "<select" in page
+    staff = browse("liuyang").get("/start/post_review").get_data(as_text=True)
+    assert "，一级平台）</option>" not in staff
