@@ -74,14 +74,16 @@ def _initiator() -> User:
 @recorded("account_info")
 def account_info(account_id: Any) -> dict[str, Any]:
     """Return the registered facts of account ``account_id``."""
-    session = _session()
-    return accounts.view(session, _account(account_id))
+    account = _account(account_id)
+    current().item.setdefault("account_id", account.id)  # the item concerns this account
+    return accounts.view(_session(), account)
 
 
 @recorded("active_account")
 def active_account(account_id: Any) -> dict[str, Any]:
     """Return account ``account_id`` if it is registered and may publish, else refuse."""
     account = _account(account_id)
+    current().item.setdefault("account_id", account.id)  # the item concerns this account
     if account.status != "registered":
         raise HelperRefused(f"账号「{account.account_name}」当前状态为"
                             f"「{accounts.STATUSES[account.status]}」，不能发布信息。")
