@@ -207,9 +207,21 @@ def commendation_waiting(w) -> int:
                                                 "achievement": "针推科普视频"})
 
 
+def reinstatement_waiting(w) -> int:
+    """第十八条: 针推科普 suspended after withdrawn content; its head asks to reinstate it."""
+    incident_item = incident(w, "针推科普", "chenjing", "wrong")
+    w.act(incident_item, "Task_withdraw", "chenjing", {"withdrawn_at": NOW, "note": "已撤稿"})
+    w.act(incident_item, "Task_verify", "sunli", {
+        "fix_verified": True, "violation": "art18", "consequence": "suspend",
+        "ban_commendation": False, "refer_discipline": False, "comment": "停用整改一个月。"})
+    return w.start("account_reinstatement", "chenjing", {
+        "title": "针推科普恢复使用", "account_id": account_id(w, "针推科普"),
+        "rectification": "已撤稿，落实专人审核"})
+
+
 WALKS = [account_registered, account_rejected, account_awaiting_consent,
          four_review_at_secretary, tier2_at_department_head, tier1_published_monitoring,
          tier3_at_expert_panel,
          incident_correction_running, incident_account_closed, complaint_unfounded,
          complaint_founded_in_incident, press_release_partly_published, matrix_report_waiting,
-         patrol_at_summary, commendation_barred, commendation_waiting]
+         patrol_at_summary, commendation_barred, commendation_waiting, reinstatement_waiting]

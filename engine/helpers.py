@@ -97,6 +97,20 @@ def _account(account_id: Any) -> Account:
         raise HelperRefused(err.message) from None
 
 
+@recorded("suspended_account")
+def suspended_account(account_id: Any) -> dict[str, Any]:
+    """Return a suspended account its operator, holder or department head may reinstate."""
+    account, author = _account(account_id), _initiator()
+    current().item.setdefault("account_id", account.id)
+    if account.status != "suspended":
+        raise HelperRefused(f"账号「{account.account_name}」当前状态为"
+                            f"「{accounts.STATUSES[account.status]}」，只有停用的账号可以申请恢复。")
+    head = _row(Department, account.department_id).head
+    if author.username not in {account.operator, account.holder, head}:
+        raise HelperRefused(f"只有账号「{account.account_name}」的运营者、开设人或主办科室负责人可以申请恢复。")
+    return accounts.view(_session(), account)
+
+
 @recorded("may_publish")
 def may_publish(account: dict[str, Any]) -> bool:
     """Refuse a post by someone who does not run the account (第五、六条)."""

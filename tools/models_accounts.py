@@ -116,3 +116,38 @@ def commendation() -> Model:
     m.flow("Flow_commended", "Gateway_decision", "End_commended", "同意")
     m.flow("Flow_declined", "Gateway_decision", "End_declined", "不同意", REJECT)
     return m
+
+
+def account_reinstatement() -> Model:
+    m = Model("account_reinstatement", "停用账号恢复使用",
+              "第十六、十八条：停用整改的二、三级账号，整改到位后由运营者、开设人或主办科室负责人申请恢复使用，"
+              "党政综合办公室（监管单位，第五条）核查整改，宣传分管领导同意后恢复为已备案；关停的账号不得恢复。")
+    m.lane("initiator", "申请人")
+    m.lane("general_office", "党政综合办公室")
+    m.lane("publicity_leader", "宣传分管领导")
+    m.start("StartEvent_apply", "申请恢复使用", "initiator", 0, form="reinstatement_start",
+            doc="第十八条：停用整改后申请恢复。")
+    m.script("Script_account", "核对停用账号", "initiator", 1,
+             "account = suspended_account(account_id)",
+             doc="第十六条：关停的账号不得恢复；只有停用的账号可以申请。")
+    m.user("Task_office", "整改核查（党政综合办公室）", "general_office", 2, "reinstatement_review",
+           review=True, label="党政综合办核查", doc="第五、十八条：监管单位核查整改情况。")
+    m.xgw("Gateway_office", "核查结论", "general_office", 3, default="Flow_office_ok")
+    m.user("Task_leader", "宣传分管领导意见", "publicity_leader", 4, "reinstatement_review",
+           review=True, label="宣传分管领导意见", doc="第四条：谁审批、谁监管；分管领导同意后恢复。")
+    m.xgw("Gateway_leader", "分管领导意见", "publicity_leader", 5, default="Flow_leader_ok")
+    m.script("Script_restore", "恢复为已备案", "publicity_leader", 6,
+             'account_status = set_account_status(account_id, "registered", "停用整改后恢复使用")',
+             doc="第六条：恢复后纳入统一管理，可以发布。")
+    m.end("End_restored", "已恢复使用", "publicity_leader", 7)
+    m.end("End_kept", "维持停用", "general_office", 6, row=0.9, doc="不同意的理由见审核记录。")
+    m.flow("Flow_start", "StartEvent_apply", "Script_account", "申请")
+    m.flow("Flow_checked", "Script_account", "Task_office", "送核查")
+    m.flow("Flow_office", "Task_office", "Gateway_office", "核查完成")
+    m.flow("Flow_office_ok", "Gateway_office", "Task_leader", "同意")
+    m.flow("Flow_office_reject", "Gateway_office", "End_kept", "不同意", REJECT)
+    m.flow("Flow_leader", "Task_leader", "Gateway_leader", "签署意见")
+    m.flow("Flow_leader_ok", "Gateway_leader", "Script_restore", "同意")
+    m.flow("Flow_leader_reject", "Gateway_leader", "End_kept", "不同意", REJECT)
+    m.flow("Flow_restore", "Script_restore", "End_restored", "恢复")
+    return m

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tools.models_accounts import account_approval, commendation
+from tools.models_accounts import account_approval, account_reinstatement, commendation
 from tools.models_incidents import complaint_handling, incident_closure, patrol
 from tools.models_releases import matrix_report, press_release
 from tools.models_review import four_review, post_review, three_review, tier3_review
@@ -18,7 +18,7 @@ PROCESSES = Path(__file__).resolve().parent.parent / "processes"
 
 MODELS = [three_review, four_review, post_review, tier3_review, account_approval,
           incident_closure, complaint_handling, press_release, matrix_report, patrol,
-          commendation]
+          commendation, account_reinstatement]
 
 
 def main() -> None:
