@@ -1,0 +1,60 @@
+"""The form editor: a form's JSON schema with a live preview and the schema's own check."""
+
+from __future__ import annotations
+
+from flask import jsonify, render_template, request
+from flask_login import current_user
+
+from engine import workspace
+from engine.errors import Invalid
+
+from .designer import bp, forms_dir
+from .formview import fields_for
+from .services import now, transaction
+
+
+@bp.route("/forms")
+def forms():
+    """List every form of the workspace, marking drafts."""
+    with transaction() as db:
+        names = workspace.form_names(db, forms_dir())
+        drafted = set(workspace.drafts(db, "form"))
+    return render_template("designer/forms.html", names=names, drafted=drafted)
+
+
+@bp.route("/forms/<name>")
+def form(name: str):
+    """Open a form in the editor."""
+    with transaction() as db:
+        text, is_draft = workspace.form_text(db, forms_dir(), name)
+    return render_template("designer/form.html", name=name, text=text, draft=is_draft)
+
+
+def _posted_text() -> str:
+    text = (request.get_json(silent=True) or {}).get("text")
+    if not isinstance(text, str) or len(text) > 256 * 1024:
+        raise Invalid("没有收到表单内容，或内容超过 256 KB。")
+    return text
+
+
+@bp.route("/forms/<name>/preview", methods=["POST"])
+def form_preview(name: str):
+    """Check the posted schema and render it as the task page would."""
+    text = _posted_text()
+    try:
+        with transaction() as db:
+            schema = workspace.check_form_text(db, forms_dir(), name, text)
+    except Invalid as err:
+        return jsonify(ok=False, message=err.message)
+    html = render_template("designer/_preview.html", fields=fields_for(schema, {}, {}))
+    return jsonify(ok=True, html=html)
+
+
+@bp.route("/forms/<name>/draft", methods=["POST"])
+def form_draft(name: str):
+    """Store the schema as the form's draft, if it passes the check; deploys then use it."""
+    text = _posted_text()
+    with transaction() as db:
+        workspace.check_form_text(db, forms_dir(), name, text)
+        workspace.save_draft(db, "form", name, text, current_user.username, now())
+    return jsonify(saved=True, message="表单草稿已保存；部署使用该表单的流程时生效。")
