@@ -120,8 +120,13 @@ def discard_draft(key: str):
     return redirect(url_for("designer.model", key=key))
 
 
-def _findings(xml: str, err: ModelError) -> list[dict]:
-    return locate(xml, err.problems)
+def _findings(xml: str, key: str, err: ModelError) -> list[dict]:
+    """Place each problem on its element; problems of called models stay off this diagram."""
+    found = locate(xml, err.problems)
+    for item, problem in zip(found, err.problems, strict=True):
+        if not problem.startswith(f"{key}.bpmn:"):
+            item.update(element_id=None, message=problem)
+    return found
 
 
 @bp.route("/models/<key>/check", methods=["POST"])
@@ -132,7 +137,7 @@ def check(key: str):
         with transaction() as db:
             workspace.check(db, xml, forms_dir())
     except ModelError as err:
-        return jsonify(ok=False, findings=_findings(xml, err))
+        return jsonify(ok=False, findings=_findings(xml, key, err))
     return jsonify(ok=True, findings=[])
 
 
@@ -147,7 +152,7 @@ def deploy(key: str):
                                           str(note), expected_key=key)
     except ModelError as err:
         return jsonify(ok=False, message="模型有错误，未部署。请先修正图上标出的问题。",
-                       findings=_findings(xml, err)), 422
+                       findings=_findings(xml, key, err)), 422
     message = (f"已部署为版本 {done.version}。" if done.created
                else f"内容与版本 {done.version} 相同，未产生新版本。")
     return jsonify(ok=True, version=done.version, created=done.created, message=message)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import jsonify, render_template, request
+from flask import jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from engine import workspace
-from engine.errors import Invalid
+from engine.errors import Invalid, NotFound
+from engine.forms import NAME_RE
 
 from .designer import bp, forms_dir
 from .formview import fields_for
@@ -22,11 +23,29 @@ def forms():
     return render_template("designer/forms.html", names=names, drafted=drafted)
 
 
+SKELETON = ('{\n  "type": "object",\n  "title": "新表单",\n  "properties": {\n'
+            '    "comment": {"type": "string", "title": "意见", "maxLength": 2000}\n  }\n}\n')
+
+
+@bp.route("/forms/new")
+def form_new():
+    """Open the editor on a new form named in the query."""
+    name = request.args.get("name", "").strip()
+    if not NAME_RE.match(name) or name.startswith("_"):
+        raise Invalid("表单名不合法（字母、数字、下划线）。")
+    return redirect(url_for("designer.form", name=name))
+
+
 @bp.route("/forms/<name>")
 def form(name: str):
-    """Open a form in the editor."""
-    with transaction() as db:
-        text, is_draft = workspace.form_text(db, forms_dir(), name)
+    """Open a form in the editor (a new name starts from a skeleton)."""
+    try:
+        with transaction() as db:
+            text, is_draft = workspace.form_text(db, forms_dir(), name)
+    except NotFound:
+        if not NAME_RE.match(name) or name.startswith("_"):
+            raise
+        text, is_draft = SKELETON, False
     return render_template("designer/form.html", name=name, text=text, draft=is_draft)
 
 

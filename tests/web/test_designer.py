@@ -202,3 +202,30 @@ def test_form_editor_previews_checks_and_deploy_uses_the_draft(browse, app):
     with app.extensions["shenfa"].db.transaction() as session:
         forms = session.scalar(select(ModelVersion.forms).where(ModelVersion.version == 2))
     assert "summary" in forms["post_draft"]["properties"]
+
+
+def test_new_form_starts_from_a_skeleton(browse):
+    person = designer(browse)
+    res = person.get("/designer/forms/new?name=trial_form")
+    assert res.status_code == 302 and res.headers["Location"].endswith("/designer/forms/trial_form")
+    assert "新表单" in person.get("/designer/forms/trial_form").get_data(as_text=True)
+    assert person.get("/designer/forms/new?name=../x").status_code == 400
+
+
+def test_a_missing_called_model_is_marked_on_the_call_activity(browse):
+    person = designer(browse)
+    xml = person.get("/designer/models/post_review/source.json").get_json()["xml"]
+    broken = xml.replace('calledElement="three_review"', 'calledElement="no_such_model"')
+    body = post_json(person, "/designer/models/post_review/check", {"xml": broken}).get_json()
+    assert any("no_such_model" in f["message"] and f["element_id"] for f in body["findings"])
+
+
+def test_problems_of_called_models_are_not_placed_on_this_diagram():
+    from engine.loading import ModelError
+    from web.designer import _findings
+
+    line = next(n for n, text in enumerate(THREE.splitlines(), 1) if 'id="Task_check"' in text)
+    err = ModelError([f"four_review.bpmn:{line}: 表单缺失", f"three_review.bpmn:{line}: 未指定表单"])
+    called, own = _findings(THREE, "three_review", err)
+    assert called == {"line": line, "element_id": None, "message": f"four_review.bpmn:{line}: 表单缺失"}
+    assert own["element_id"] == "Task_check" and own["message"] == "未指定表单"
