@@ -122,6 +122,16 @@ def read_model(data: bytes | str, filename: str = "upload.bpmn") -> tuple[str, s
     return key, text
 
 
+def callers(session: Session, key: str) -> list[str]:
+    """Return the models whose latest version calls ``key`` (they pin the version they deployed with)."""
+    found = []
+    for other, xml in library(session).items():
+        tree = xmlsafe.parse(xml, f"{other}.bpmn")
+        if any(el.get("calledElement") == key for el in tree.iterfind(".//bpmn:callActivity", NS)):
+            found.append(other)
+    return sorted(found)
+
+
 def library(session: Session) -> dict[str, str]:
     """Return the latest deployed XML of every model, by key (for call activities)."""
     keys = session.scalars(select(ModelVersion.model_key).distinct())

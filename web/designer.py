@@ -69,9 +69,10 @@ def model(key: str):
     """Show one model: its versions, the items running on each, its forms."""
     with transaction() as db:
         found = [m for m in workspace.models(db) if m["key"] == key]
+        called_by = workspace.callers(db, key)
     if not found:
         abort(404)
-    return render_template("designer/model.html", model=found[0])
+    return render_template("designer/model.html", model=found[0], called_by=called_by)
 
 
 @bp.route("/models/<key>/edit")

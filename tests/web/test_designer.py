@@ -68,6 +68,7 @@ def test_workspace_lists_models_versions_and_forms(browse):
     assert "三审三校" in page and "three_review" in page and "post_review" in page
     model = designer(browse).get("/designer/models/three_review").get_data(as_text=True)
     assert "v1" in model and "post_draft" in model
+    assert "被以下流程调用" in model and "post_review" in model
 
 
 def test_draft_saved_and_served_back(browse, app):

@@ -9,16 +9,22 @@ completes on version 2 and its verified replay passes.  Screenshots: ``tests/art
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from engine.replay import verify_instance
 from tests.support import APPROVE, DRAFT, Driver
-from tests.web.test_browser import ARTIFACTS, Person, chromium, served  # noqa: F401 - fixtures
+from tests.web import test_browser
+from tests.web.test_browser import CHROMIUM, Person
+
+served, chromium = test_browser.served, test_browser.chromium  # the same module-scoped fixtures
 
 START = {"title": "冬季心血管健康提示", "media": ["订阅号"]}
 V1_TASKS = {"Task_draft", "Task_review_dept", "Task_review", "Task_check", "Task_sign"}
 
-pytestmark = pytest.mark.skipif(not ARTIFACTS.parent.exists(), reason="no tests directory")
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                reason="Debian's chromium is not installed (make system-deps)")
 
 
 def rect(page, element_id: str) -> dict:
@@ -80,11 +86,10 @@ def drag_into(page, element_id: str, lane_id: str) -> None:
     fit(page)
 
 
-def select(page, element_id: str, lane: bool = False) -> None:
-    box = rect(page, element_id)
-    x, y = (box["x"] + 12, box["y"] + box["h"] / 2) if lane else centre(box)
-    page.mouse.click(x, y)
-    page.wait_for_selector(f"#panel:has-text('{element_id}')")
+def select_lane(page, lane_id: str) -> None:
+    box = rect(page, lane_id)
+    page.mouse.click(box["x"] + 12, box["y"] + box["h"] / 2)  # the lane's label strip
+    page.wait_for_selector(f"#panel:has-text('{lane_id}')")
 
 
 def items_on_v1(app) -> tuple[int, int]:
@@ -115,14 +120,15 @@ def test_designer_adds_a_stage_deploys_and_migrates(served, chromium):
     assert "所在泳道未指定角色" in findings and "未指定表单" in findings
     songyu.shot("designer-markers")
 
-    select(page, task)
+    page.click("#findings li:has-text('未指定表单')")  # a finding selects its element
+    page.wait_for_selector(f"#panel:has-text('{task}')")
     page.fill("#prop-name", "党委书记终审（四审四校）")
     page.press("#prop-name", "Tab")
     page.select_option("#prop-formName", "post_review")
     page.check("#prop-reviewStage")
     page.fill("#prop-recordLabel", "终审")
     page.press("#prop-recordLabel", "Tab")
-    select(page, lane, lane=True)
+    select_lane(page, lane)
     page.select_option("#prop-role", "party_secretary")
     page.click("#btn-save")
     page.wait_for_selector("#status:has-text('草稿已保存')")
