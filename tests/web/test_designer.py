@@ -230,3 +230,17 @@ def test_problems_of_called_models_are_not_placed_on_this_diagram():
     called, own = _findings(THREE, "three_review", err)
     assert called == {"line": line, "element_id": None, "message": f"four_review.bpmn:{line}: 表单缺失"}
     assert own["element_id"] == "Task_check" and own["message"] == "未指定表单"
+
+
+@pytest.mark.parametrize("endpoint", ["draft", "check", "deploy"])
+def test_hostile_xml_posted_by_the_modeler_is_refused(browse, app, endpoint):
+    res = post_json(designer(browse), f"/designer/models/three_review/{endpoint}",
+                    {"xml": XXE, "note": "x"})
+    assert res.status_code == 400 and "不允许 DTD" in res.get_json()["message"]
+    assert drafts_count(app) == 0 and version_count(app) == 1
+
+
+def test_modeler_page_loads_the_modeler_and_the_extension(browse):
+    page = designer(browse).get("/designer/models/three_review/edit").get_data(as_text=True)
+    assert "bpmn-modeler.production.min.js" in page and "spiffworkflow.json" in page
+    assert "cdn" not in page.lower()
