@@ -107,6 +107,8 @@ def test_designer_adds_a_stage_deploys_and_migrates(served, chromium):
     page = songyu.page
     page.set_viewport_size({"width": 1600, "height": 1000})
     songyu.goto("/designer/")
+    assert "v1：2 件" in page.inner_text("tr[data-key=three_review]")
+    songyu.shot("designer-workspace")
     page.click("tr[data-key=three_review] a:has-text('打开建模器')")
     page.wait_for_selector("#canvas[data-ready=true]")
 
@@ -165,3 +167,26 @@ def test_designer_adds_a_stage_deploys_and_migrates(served, chromium):
     assert detail["status"] == "completed" and detail["model_version"] == 2
     verdict = verify_instance(served.app.extensions["shenfa"], midway)
     assert verdict.ok, verdict.message
+
+
+def test_form_editor_previews_live_and_checks_the_schema(served, chromium):
+    songyu = Person(chromium, served, "songyu")
+    page = songyu.page
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    songyu.goto("/designer/forms")
+    page.click("a:has-text('post_draft')")
+    page.wait_for_selector("#form-editor[data-checked=ok]")
+    assert page.query_selector("#preview [data-field=title]") is not None
+    schema = page.input_value("#schema")
+    page.fill("#schema", schema[:-5])
+    page.wait_for_selector("#form-editor[data-checked=error]")
+    assert "JSON 语法错误" in page.inner_text("#schema-error")
+    added = schema.replace('"properties": {', '"properties": {\n    "summary": {"type": "string", "title": "内容摘要"},', 1)
+    page.fill("#schema", added)
+    page.wait_for_selector("#preview [data-field=summary]")
+    assert page.is_hidden("#schema-error")
+    page.click("#btn-form-save")
+    page.wait_for_selector("#form-status:has-text('表单草稿已保存')")
+    songyu.shot("designer-form-editor")
+    assert songyu.problems == []
+    songyu.close()

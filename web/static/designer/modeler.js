@@ -5,7 +5,15 @@
   if (!box || !window.BpmnJS) { return; }
   var status = document.getElementById('status'), list = document.getElementById('findings');
   var token = document.querySelector('meta[name=csrf-token]').getAttribute('content');
-  var modeler = null, marked = [];
+  var modeler = null, marked = [], dirty = false;
+
+  function setDirty(value) {
+    dirty = value;
+    box.setAttribute('data-dirty', String(value));
+  }
+  window.addEventListener('beforeunload', function (e) {
+    if (dirty) { e.preventDefault(); e.returnValue = ''; }
+  });
 
   function say(message, bad) {
     status.textContent = message;
@@ -51,7 +59,10 @@
 
   function save() {
     return xml().then(function (text) { return post(box.dataset.save, { xml: text }); })
-      .then(function (data) { say(data.message, data.httpStatus !== 200); });
+      .then(function (data) {
+        say(data.message, data.httpStatus !== 200);
+        if (data.httpStatus === 200) { setDirty(false); }
+      });
   }
   function check() {
     return xml().then(function (text) { return post(box.dataset.check, { xml: text }); })
@@ -70,7 +81,7 @@
         if (data.findings) { showFindings(data.findings); }
         else if (data.ok) { showFindings([]); }
         say(data.message, !data.ok);
-        if (data.ok) { box.setAttribute('data-deployed', String(data.version)); }
+        if (data.ok) { setDirty(false); box.setAttribute('data-deployed', String(data.version)); }
       });
   }
 
@@ -79,12 +90,17 @@
     fetch(box.dataset.source, { credentials: 'same-origin' }).then(function (r) { return r.json(); })
   ]).then(function (loaded) {
     var source = loaded[1];
-    modeler = new window.BpmnJS({ container: box, moddleExtensions: { spiffworkflow: loaded[0] } });
+    modeler = new window.BpmnJS({ container: box, keyboard: { bindTo: document },
+                                  moddleExtensions: { spiffworkflow: loaded[0] } });
     window.shenfaModeler = modeler;  // for tests and the browser console
     window.ShenfaPanel(modeler, document.getElementById('panel'), { roles: source.roles, forms: source.forms });
     return modeler.importXML(source.xml).then(function () {
       modeler.get('canvas').zoom('fit-viewport');
       box.setAttribute('data-ready', 'true');
+      modeler.on('commandStack.changed', function () {
+        setDirty(true);
+        say('有未保存的更改。');
+      });
       say(source.draft ? '已打开草稿。' : '已打开最新部署版本。');
     });
   }).catch(function (err) { say('建模器加载失败：' + err, true); });
