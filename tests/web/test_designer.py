@@ -244,3 +244,14 @@ def test_modeler_page_loads_the_modeler_and_the_extension(browse):
     page = designer(browse).get("/designer/models/three_review/edit").get_data(as_text=True)
     assert "bpmn-modeler.production.min.js" in page and "spiffworkflow.json" in page
     assert "cdn" not in page.lower()
+
+
+def test_a_new_model_deploys_as_version_one_and_can_be_started(browse, app):
+    person = designer(browse)
+    person.post("/designer/new", {"key": "trial_notice", "name": "试用通知"})
+    xml = person.get("/designer/models/trial_notice/source.json").get_json()["xml"]
+    res = post_json(person, "/designer/models/trial_notice/deploy", {"xml": xml, "note": "新建"})
+    assert res.get_json()["version"] == 1
+    instance = app.extensions["shenfa"].start("trial_notice", "zhangwei", {})
+    assert instance > 0
+    assert "试用通知" in person.get("/designer/").get_data(as_text=True)

@@ -190,3 +190,38 @@ def test_form_editor_previews_live_and_checks_the_schema(served, chromium):
     songyu.shot("designer-form-editor")
     assert songyu.problems == []
     songyu.close()
+
+
+def pick(page, element_id: str) -> None:
+    """Select an element (the panel under test reads the selection)."""
+    page.evaluate("""(id) => { const m = window.shenfaModeler;
+        m.get('selection').select(m.get('elementRegistry').get(id)); }""", element_id)
+    page.wait_for_selector(f"#panel:has-text('{element_id}')")
+
+
+def test_panel_edits_timers_conditions_and_keeps_spiff_properties(served, chromium):
+    songyu = Person(chromium, served, "songyu")
+    page = songyu.page
+    songyu.goto("/designer/models/incident_closure/edit")
+    page.wait_for_selector("#canvas[data-ready=true]")
+    pick(page, "Timer_correct")
+    assert page.input_value("#prop-timer") == '"PT30M"'
+    page.fill("#prop-timer", '"PT20M"')
+    page.press("#prop-timer", "Tab")
+    pick(page, "Flow_type_wording")
+    page.fill("#prop-condition", 'finding in ("wording", "typo")')
+    page.press("#prop-condition", "Tab")
+    pick(page, "Gateway_type")
+    assert page.input_value("#prop-default") != ""
+    songyu.shot("designer-panel-timer")
+    page.click("#btn-save")
+    page.wait_for_selector("#status:has-text('草稿已保存')")
+    xml = page.evaluate("() => fetch(document.getElementById('canvas').dataset.source)"
+                        ".then(r => r.json()).then(d => d.xml)")
+    plain = xml.replace("&#34;", '"').replace("&quot;", '"')
+    assert '"PT20M"' in plain and 'finding in ("wording", "typo")' in plain
+    assert xml.count("<spiffworkflow:property ") == 16  # every extension property survived
+    page.click("#btn-check")
+    page.wait_for_selector("#findings li.ok")
+    assert songyu.problems == []
+    songyu.close()

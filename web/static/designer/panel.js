@@ -100,12 +100,15 @@
       [function (bo) { return (bo.eventDefinitions || []).some(function (d) { return is(d, 'bpmn:TimerEventDefinition'); }); }, function (element, bo) {
         var def = bo.eventDefinitions.filter(function (d) { return is(d, 'bpmn:TimerEventDefinition'); })[0];
         var kind = ['timeDuration', 'timeDate', 'timeCycle'].filter(function (k) { return def[k]; })[0] || 'timeDuration';
-        var kindInput = select('timerKind', '定时类型', kind, [['timeDuration', '时长'], ['timeDate', '日期'], ['timeCycle', '周期']], function () {});
-        text('timer', '定时表达式', def[kind] && def[kind].body, function (v) {
+        var kindInput, exprInput;
+        function apply() {
           var update = { timeDuration: undefined, timeDate: undefined, timeCycle: undefined };
-          update[kindInput.value] = expr(v);
+          update[kindInput.value] = expr(exprInput.value.trim());
           modeling.updateModdleProperties(element, def, update);
-        }, '如 "PT30M"（第十三条：30 分钟内更正或撤回）');
+        }
+        kindInput = select('timerKind', '定时类型', kind, [['timeDuration', '时长'], ['timeDate', '日期'], ['timeCycle', '周期']], apply);
+        exprInput = text('timer', '定时表达式', def[kind] && def[kind].body, apply,
+          '如 "PT30M"（第十三条：30 分钟内更正或撤回）；表达式，不是 Python');
       }],
       [function (bo) { return is(bo, 'bpmn:ExclusiveGateway') || is(bo, 'bpmn:InclusiveGateway'); }, function (element, bo) {
         var choices = [['', '（无）']].concat((bo.outgoing || []).map(function (f) { return [f.id, (f.name || f.id)]; }));
