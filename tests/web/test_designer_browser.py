@@ -181,7 +181,8 @@ def test_form_editor_previews_live_and_checks_the_schema(served, chromium):
     page.fill("#schema", schema[:-5])
     page.wait_for_selector("#form-editor[data-checked=error]")
     assert "JSON 语法错误" in page.inner_text("#schema-error")
-    added = schema.replace('"properties": {', '"properties": {\n    "summary": {"type": "string", "title": "内容摘要"},', 1)
+    summary = '\n    "summary": {"type": "string", "title": "内容摘要"},'
+    added = schema.replace('"properties": {', '"properties": {' + summary, 1)
     page.fill("#schema", added)
     page.wait_for_selector("#preview [data-field=summary]")
     assert page.is_hidden("#schema-error")
