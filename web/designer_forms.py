@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from engine import workspace
@@ -77,3 +77,12 @@ def form_draft(name: str):
         workspace.check_form_text(db, forms_dir(), name, text)
         workspace.save_draft(db, "form", name, text, current_user.username, now())
     return jsonify(saved=True, message="表单草稿已保存；部署使用该表单的流程时生效。")
+
+
+@bp.route("/forms/<name>/draft/discard", methods=["POST"])
+def form_discard(name: str):
+    """Forget the form's draft; the file (or the deployed form) shows again."""
+    with transaction() as db:
+        workspace.drop_draft(db, "form", name)
+    flash("表单草稿已丢弃。")
+    return redirect(url_for("designer.form", name=name))

@@ -255,3 +255,12 @@ def test_a_new_model_deploys_as_version_one_and_can_be_started(browse, app):
     instance = app.extensions["shenfa"].start("trial_notice", "zhangwei", {})
     assert instance > 0
     assert "试用通知" in person.get("/designer/").get_data(as_text=True)
+
+
+def test_form_draft_can_be_discarded(browse, app):
+    person = designer(browse)
+    text = (ROOT / "forms" / "post_draft.json").read_text(encoding="utf-8")
+    post_json(person, "/designer/forms/post_draft/draft", {"text": text.replace("标题", "题目", 1)})
+    assert "题目" in person.get("/designer/forms/post_draft").get_data(as_text=True)
+    assert person.post("/designer/forms/post_draft/draft/discard").status_code == 302
+    assert drafts_count(app) == 0

@@ -93,7 +93,7 @@
     modeler = new window.BpmnJS({ container: box, keyboard: { bindTo: document },
                                   moddleExtensions: { spiffworkflow: loaded[0] } });
     window.shenfaModeler = modeler;  // for tests and the browser console
-    window.ShenfaPanel(modeler, document.getElementById('panel'), { roles: source.roles, forms: source.forms });
+    window.ShenfaPanel(modeler, document.getElementById('panel'), { roles: source.roles, forms: source.forms, formsUrl: box.dataset.forms });
     return modeler.importXML(source.xml).then(function () {
       modeler.get('canvas').zoom('fit-viewport');
       box.setAttribute('data-ready', 'true');

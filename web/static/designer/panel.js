@@ -90,6 +90,10 @@
       [function (bo) { return is(bo, 'bpmn:UserTask'); }, function (element, bo) {
         var p = spiffProps(bo);
         select('formName', '表单', p.formName, formChoices('（未指定）'), function (v) { setSpiff(element, 'formName', v); });
+        if (p.formName && options.formsUrl) {
+          var link = el('a', { href: options.formsUrl + '/' + encodeURIComponent(p.formName), target: '_blank', rel: 'noopener' }, '编辑表单 ' + p.formName);
+          box.appendChild(link);
+        }
         check('reviewStage', '审核环节（三审：同一人不得办理同一事项的两个审核环节）', p.reviewStage === 'true', function (v) { setSpiff(element, 'reviewStage', v ? 'true' : ''); });
         text('recordLabel', '记录栏目（附件1/附件2）', p.recordLabel, function (v) { setSpiff(element, 'recordLabel', v); }, '如 审稿、核稿、审签');
         text('assignee', '指定办理人（表达式，可选）', p.assignee, function (v) { setSpiff(element, 'assignee', v); });
