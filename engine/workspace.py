@@ -196,6 +196,8 @@ def check_form_text(session: Session, forms_dir: Path, name: str, text: str) -> 
         json.loads(text)
     except json.JSONDecodeError as err:
         raise Invalid(f"JSON 语法错误（第 {err.lineno} 行）：{err.msg}") from None
+    except RecursionError:
+        raise Invalid("JSON 嵌套过深。") from None
     with forms_directory(session, forms_dir) as target:
         (target / f"{name}.json").write_text(text, encoding="utf-8")
         try:

@@ -264,3 +264,13 @@ def test_form_draft_can_be_discarded(browse, app):
     assert "题目" in person.get("/designer/forms/post_draft").get_data(as_text=True)
     assert person.post("/designer/forms/post_draft/draft/discard").status_code == 302
     assert drafts_count(app) == 0
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("[" * 100_000 + "]" * 100_000, "嵌套过深"),
+    (json.dumps({"type": "object", "properties": {"a": {"$ref": "../../etc/passwd"}}}), "_shared/"),
+    (json.dumps([1, 2]), "表单定义不合法"),
+])
+def test_hostile_form_schemas_are_refused(browse, text, expected):
+    res = post_json(designer(browse), "/designer/forms/post_draft/preview", {"text": text})
+    assert res.status_code == 200 and expected in res.get_json()["message"]
