@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from sqlalchemy import select
@@ -9,7 +10,7 @@ from sqlalchemy import select
 from engine.schema import Instance, Operation
 from tests.engine.test_migration import REMOVE_CHECK
 from tests.support import APPROVE, DRAFT, Driver
-from tests.web.test_designer import THREE, designer, post_json
+from tests.web.test_designer import ROOT, THREE, designer, post_json
 
 START = {"title": "冬季心血管健康提示", "media": ["订阅号"]}
 
@@ -69,3 +70,20 @@ def test_migration_needs_a_designer_and_good_input(browse, app):
                      {"from": 1, "to": 2, "ids": [1]}).status_code == 403
     bad = post_json(designer(browse), "/designer/models/three_review/migrate", {"from": "x"})
     assert bad.status_code == 400 and "参数有误" in bad.get_json()["message"]
+
+
+def test_dry_run_announces_a_form_drafted_in_the_editor(browse, app):
+    drive = Driver(app.extensions["shenfa"])
+    item = drive.start("three_review", "zhangwei", START)
+    drive.act(item, "Task_draft", "zhangwei", DRAFT)  # 审稿 is open, with form post_review
+    person = designer(browse)
+    text = (ROOT / "forms" / "post_review.json").read_text(encoding="utf-8")
+    schema = json.loads(text)
+    schema["properties"]["note"] = {"type": "string", "title": "校对说明"}
+    assert post_json(person, "/designer/forms/post_review/draft",
+                     {"text": json.dumps(schema, ensure_ascii=False)}).status_code == 200
+    assert post_json(person, "/designer/models/three_review/deploy",
+                     {"xml": THREE, "note": "审核表单增加校对说明"}).get_json()["version"] == 2
+    page = person.get("/designer/models/three_review/migrate").get_data(as_text=True)
+    assert f'data-id="{item}" data-migratable="true"' in page
+    assert "的表单已变更，办理人将看到新表单" in page
