@@ -171,6 +171,8 @@ def download(key: str):
 @bp.route("/upload", methods=["POST"])
 def upload():
     """Read an uploaded .bpmn through the hardened parser and store it as a draft."""
+    if (request.content_length or 0) > xmlsafe.MAX_MODEL_BYTES + 65536:
+        abort(413, f"文件过大：模型文件不得超过 {xmlsafe.MAX_MODEL_BYTES // 1048576} MB，未保存任何内容。")
     file = request.files.get("file")
     if file is None or not file.filename:
         raise Invalid("请选择要上传的 .bpmn 文件。")

@@ -154,9 +154,17 @@ def test_fifty_megabyte_upload_refused(browse, app):
     assert drafts_count(app) == 0
 
 
+def test_fifty_megabytes_refused_before_reading_when_uploads_may_be_large(browse, app):
+    app.config["MAX_CONTENT_LENGTH"] = 300 * 1024 * 1024  # attachments may be large
+    res = upload(designer(browse), b"<a>" + b" " * (50 * 1024 * 1024) + b"</a>")
+    assert res.status_code == 413
+    assert "模型文件不得超过 2 MB" in res.get_data(as_text=True)
+    assert drafts_count(app) == 0
+
+
 def test_upload_over_model_limit_refused(browse, app):
     app.config["MAX_CONTENT_LENGTH"] = 10 * 1024 * 1024
-    res = upload(designer(browse), b"<a>" + b" " * (3 * 1024 * 1024) + b"</a>")
+    res = upload(designer(browse), b"<a>" + b" " * (2 * 1024 * 1024) + b"</a>")
     assert res.status_code == 400 and "文件过大" in res.get_data(as_text=True)
     assert drafts_count(app) == 0
 
