@@ -8,6 +8,7 @@ the web layer: the designer pages are a thin shell over these functions.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -107,6 +108,22 @@ def source(session: Session, key: str) -> tuple[str, bool]:
     if latest is None:
         raise NotFound(f"模型不存在: {key}")
     return latest.bpmn_xml, False
+
+
+def token(xml: str) -> str:
+    """Return the edit token of a model's source: what a designer's save is based on."""
+    return hashlib.sha256(xml.encode("utf-8")).hexdigest()[:16]
+
+
+def check_base(session: Session, key: str, base: str | None) -> None:
+    """Refuse a save or deploy based on a source someone else has changed since (409)."""
+    if not base:
+        return
+    xml, is_draft = source(session, key)
+    if token(xml) != base:
+        draft = get_draft(session, "model", key) if is_draft else None
+        who = f"{draft.updated_by}（{draft.updated_at:%Y-%m-%d %H:%M} UTC）" if draft else "他人"
+        raise Conflict(f"该模型已被 {who} 修改或部署，您的更改未保存。请下载您的版本备份后刷新页面。")
 
 
 def read_model(data: bytes | str, filename: str = "upload.bpmn") -> tuple[str, str]:

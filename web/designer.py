@@ -89,7 +89,7 @@ def source(key: str):
     with transaction() as db:
         xml, is_draft = workspace.source(db, key)
         forms = workspace.form_names(db, forms_dir())
-    return jsonify(xml=xml, draft=is_draft, roles=roles(), forms=forms)
+    return jsonify(xml=xml, draft=is_draft, token=workspace.token(xml), roles=roles(), forms=forms)
 
 
 def _posted_xml(key: str | None = None) -> str:
@@ -108,8 +108,14 @@ def save_draft(key: str):
     """Store the modeler's XML as the model's draft."""
     xml = _posted_xml(key)
     with transaction() as db:
+        workspace.check_base(db, key, _base())
         workspace.save_draft(db, "model", key, xml, current_user.username, now())
-    return jsonify(saved=True, message="草稿已保存。")
+    return jsonify(saved=True, message="草稿已保存。", token=workspace.token(xml))
+
+
+def _base() -> str | None:
+    base = (request.get_json(silent=True) or {}).get("base")
+    return base if isinstance(base, str) else None
 
 
 @bp.route("/models/<key>/draft/discard", methods=["POST"])
@@ -149,6 +155,7 @@ def deploy(key: str):
     note = (request.get_json(silent=True) or {}).get("note") or ""
     try:
         with transaction() as db:
+            workspace.check_base(db, key, _base())
             done = workspace.deploy_model(db, xml, forms_dir(), current_user.username, now(),
                                           str(note), expected_key=key)
     except ModelError as err:
@@ -156,7 +163,8 @@ def deploy(key: str):
                        findings=_findings(xml, key, err)), 422
     message = (f"已部署为版本 {done.version}。" if done.created
                else f"内容与版本 {done.version} 相同，未产生新版本。")
-    return jsonify(ok=True, version=done.version, created=done.created, message=message)
+    return jsonify(ok=True, version=done.version, created=done.created, message=message,
+                   token=workspace.token(xml))
 
 
 @bp.route("/models/<key>/download")

@@ -282,3 +282,20 @@ def test_form_draft_can_be_discarded(browse, app):
 def test_hostile_form_schemas_are_refused(browse, text, expected):
     res = post_json(designer(browse), "/designer/forms/post_draft/preview", {"text": text})
     assert res.status_code == 200 and expected in res.get_json()["message"]
+
+
+def test_a_save_based_on_a_stale_source_is_refused(browse, app):
+    first, second = designer(browse), designer(browse)
+    base = first.get("/designer/models/three_review/source.json").get_json()["token"]
+    assert second.get("/designer/models/three_review/source.json").get_json()["token"] == base
+    mine = THREE.replace('name="拟稿"', 'name="拟稿（甲）"')
+    saved = post_json(second, "/designer/models/three_review/draft", {"xml": mine, "base": base})
+    assert saved.status_code == 200 and saved.get_json()["token"] != base
+    theirs = THREE.replace('name="拟稿"', 'name="拟稿（乙）"')
+    stale = post_json(first, "/designer/models/three_review/draft", {"xml": theirs, "base": base})
+    assert stale.status_code == 409 and "songyu" in stale.get_json()["message"]
+    deploy = post_json(first, "/designer/models/three_review/deploy",
+                       {"xml": theirs, "note": "乙", "base": base})
+    assert deploy.status_code == 409 and version_count(app) == 1
+    source = first.get("/designer/models/three_review/source.json").get_json()
+    assert "拟稿（甲）" in source["xml"]

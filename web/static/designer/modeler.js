@@ -5,7 +5,7 @@
   if (!box || !window.BpmnJS) { return; }
   var status = document.getElementById('status'), list = document.getElementById('findings');
   var token = document.querySelector('meta[name=csrf-token]').getAttribute('content');
-  var modeler = null, marked = [], dirty = false;
+  var modeler = null, marked = [], dirty = false, base = null;
 
   function setDirty(value) {
     dirty = value;
@@ -58,10 +58,10 @@
   }
 
   function save() {
-    return xml().then(function (text) { return post(box.dataset.save, { xml: text }); })
+    return xml().then(function (text) { return post(box.dataset.save, { xml: text, base: base }); })
       .then(function (data) {
         say(data.message, data.httpStatus !== 200);
-        if (data.httpStatus === 200) { setDirty(false); }
+        if (data.httpStatus === 200) { setDirty(false); base = data.token; }
       });
   }
   function check() {
@@ -76,12 +76,12 @@
     var note = document.getElementById('deploy-note').value.trim();
     if (!note) { say('请填写变更说明。', true); return Promise.resolve(); }
     say('正在检查并部署…');
-    return xml().then(function (text) { return post(box.dataset.deploy, { xml: text, note: note }); })
+    return xml().then(function (text) { return post(box.dataset.deploy, { xml: text, note: note, base: base }); })
       .then(function (data) {
         if (data.findings) { showFindings(data.findings); }
         else if (data.ok) { showFindings([]); }
         say(data.message, !data.ok);
-        if (data.ok) { setDirty(false); box.setAttribute('data-deployed', String(data.version)); }
+        if (data.ok) { setDirty(false); base = data.token; box.setAttribute('data-deployed', String(data.version)); }
       });
   }
 
@@ -90,6 +90,7 @@
     fetch(box.dataset.source, { credentials: 'same-origin' }).then(function (r) { return r.json(); })
   ]).then(function (loaded) {
     var source = loaded[1];
+    base = source.token;
     modeler = new window.BpmnJS({ container: box, keyboard: { bindTo: document },
                                   moddleExtensions: { spiffworkflow: loaded[0] } });
     window.shenfaModeler = modeler;  // for tests and the browser console
