@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, render_template, request
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from engine import workspace
@@ -12,7 +12,7 @@ from engine.migration import Migrator
 from engine.versions import diff_models
 
 from .designer import bp
-from .services import engine, transaction
+from .services import engine, now, transaction
 
 KINDS = {"userTask": "用户任务", "exclusiveGateway": "排他网关", "parallelGateway": "并行网关",
          "sequenceFlow": "顺序流", "startEvent": "开始事件", "endEvent": "结束事件",
@@ -46,6 +46,16 @@ def version_json(key: str, number: int):
     """Return one deployed version's XML (for the diff viewers)."""
     with transaction() as db:
         return jsonify(xml=version_xml(db, key, number))
+
+
+@bp.route("/models/<key>/versions/<int:number>/restore", methods=["POST"])
+def restore(key: str, number: int):
+    """Make an older version the draft (deploying it then rolls the model back as a new version)."""
+    with transaction() as db:
+        workspace.save_draft(db, "model", key, version_xml(db, key, number),
+                             current_user.username, now())
+    flash(f"已将版本 {number} 作为草稿打开；部署后成为新版本。")
+    return redirect(url_for("designer.edit", key=key))
 
 
 @bp.route("/models/<key>/diff.json")

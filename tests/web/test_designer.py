@@ -299,3 +299,17 @@ def test_a_save_based_on_a_stale_source_is_refused(browse, app):
     assert deploy.status_code == 409 and version_count(app) == 1
     source = first.get("/designer/models/three_review/source.json").get_json()
     assert "拟稿（甲）" in source["xml"]
+
+
+def test_an_older_version_restored_as_draft_deploys_as_a_new_version(browse, app):
+    person = designer(browse)
+    edited = THREE.replace('name="审签结论"', 'name="审签结论（修订）"')
+    post_json(person, "/designer/models/three_review/deploy", {"xml": edited, "note": "更名"})
+    assert "以此版本为草稿" in person.get("/designer/models/three_review").get_data(as_text=True)
+    res = person.post("/designer/models/three_review/versions/1/restore")
+    assert res.status_code == 302 and res.headers["Location"].endswith("/three_review/edit")
+    source = person.get("/designer/models/three_review/source.json").get_json()
+    assert source["draft"] and source["xml"] == THREE
+    done = post_json(person, "/designer/models/three_review/deploy",
+                     {"xml": source["xml"], "note": "回退到 v1", "base": source["token"]})
+    assert done.get_json()["version"] == 3
