@@ -156,6 +156,9 @@ def test_designer_adds_a_stage_deploys_and_migrates(served, chromium):
     page.wait_for_selector("#progress-text:has-text('完成')")
     assert page.inner_text(f"tr[data-id='{midway}'] .outcome") == "已迁移"
     songyu.shot("designer-migrated")
+    songyu.goto("/designer/models/three_review")
+    assert "第十一条：重要时间节点增加党委书记终审" in page.inner_text("table.versions")
+    songyu.shot("designer-model")
     assert songyu.problems == [] or all("deprecated" in p for p in songyu.problems)
     songyu.close()
 
