@@ -182,6 +182,8 @@ def check_lanes(tree, filename, forms_dir, forms) -> list[str]:
         where = f"{filename}:{task.sourceline}: 用户任务「{task.get('name') or task.get('id')}」"
         if lane is None:
             problems.append(f"{where}不在任何泳道中 (user task has no lane)")
+        elif not (lane.get("name") or "").strip():
+            problems.append(f"{where}所在泳道未指定角色 (lane names no role)")
         elif role_of_lane(lane.get("name") or "") not in roles:
             problems.append(f"{where}所在泳道「{lane.get('name')}」不是已知角色 (unknown role)")
     return problems

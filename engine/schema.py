@@ -338,3 +338,18 @@ Index("ix_tasks_inbox_assignee", Task.status, Task.assignee, Task.created_at)
 Index("ix_tasks_inbox_pool", Task.status, Task.pool, Task.role, Task.assignee, Task.created_at)
 Index("ix_tasks_done", Task.completed_by, Task.completed_at)
 Index("ix_instances_initiator_started", Instance.initiator, Instance.started_at)
+
+
+class DesignerDraft(Base):
+    """A process designer's unsaved work: a model's BPMN XML or a form's JSON schema text."""
+
+    __tablename__ = "designer_drafts"
+    __table_args__ = (UniqueConstraint("kind", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: ``model`` (name is the process key) or ``form`` (name is the form name).
+    kind: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(100))
+    content: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime]

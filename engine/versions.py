@@ -15,10 +15,17 @@ BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 
 
+#: Elements that contain other elements: their own signature reads only direct children,
+#: so that a change inside (a task's property) is not reported on the process too.
+CONTAINERS = {"process", "subProcess", "transaction", "adHocSubProcess", "laneSet", "lane"}
+
+
 def _signature(el: etree._Element) -> dict:
-    props = {p.get("name"): p.get("value") for p in el.iter(f"{{{SPIFF}}}property")}
+    props = {p.get("name"): p.get("value") for p in el.iterfind(
+        f"{{{BPMN}}}extensionElements/{{{SPIFF}}}properties/{{{SPIFF}}}property")}
+    scope = el.iterchildren() if etree.QName(el).localname in CONTAINERS else el.iter()
     texts = {etree.QName(child).localname: (child.text or "").strip()
-             for child in el.iter() if child is not el and isinstance(child.tag, str)
+             for child in scope if child is not el and isinstance(child.tag, str)
              and (child.text or "").strip() and child.tag.startswith(f"{{{BPMN}}}")
              and etree.QName(child).localname not in ("incoming", "outgoing", "flowNodeRef")}
     attrs = {k: v for k, v in el.attrib.items() if k != "id"}

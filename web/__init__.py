@@ -11,7 +11,7 @@ from engine.clock import Clock
 from engine.persistence import Database
 from engine.runtime import Engine
 
-from . import api, auth, errors, inbox, instances, notices, render, security, tasks
+from . import api, auth, designer, errors, inbox, instances, notices, render, security, tasks
 from .config import load_config
 
 
@@ -29,6 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     render.init_app(app)
     for module in (auth, inbox, tasks, instances, notices):
         app.register_blueprint(module.bp)
+    designer.init_app(app)
     api.init_app(app)
     errors.init_app(app)
     return app

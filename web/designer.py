@@ -1,0 +1,210 @@
+"""The process designer's area (流程设计): models, the modeler, checks on the diagram, deploy.
+
+Only holders of ``process_designer`` reach any page here.  The routes are a
+thin shell over :mod:`engine.workspace`; forms live in ``designer_forms``,
+versions, diff and migration in ``designer_versions``.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+
+from engine import workspace, xmlsafe
+from engine.assignment import ROLE_TITLES, known_roles
+from engine.errors import Invalid
+from engine.findings import locate
+from engine.loading import ModelError
+
+from .auth import login_manager, require_role
+from .services import now, transaction
+
+bp = Blueprint("designer", __name__, url_prefix="/designer")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@bp.before_request
+def designers_only():
+    """Send strangers to sign in and everyone but process designers away with 403."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    require_role("process_designer")
+    return None
+
+
+def forms_dir() -> Path:
+    return Path(current_app.config.get("FORMS_DIR") or ROOT / "forms")
+
+
+def roles() -> list[dict]:
+    """Return the roles a lane may name, with their Chinese titles."""
+    return [{"key": r, "title": ROLE_TITLES.get(r, "账号运营者" if r == "account_operator" else r)}
+            for r in sorted(known_roles())]
+
+
+@bp.route("/")
+def index():
+    """List every model with its versions, running items and forms."""
+    with transaction() as db:
+        models = workspace.models(db)
+    return render_template("designer/index.html", models=models)
+
+
+@bp.route("/models/<key>")
+def model(key: str):
+    """Show one model: its versions, the items running on each, its forms."""
+    with transaction() as db:
+        found = [m for m in workspace.models(db) if m["key"] == key]
+        called_by = workspace.callers(db, key)
+    if not found:
+        abort(404)
+    return render_template("designer/model.html", model=found[0], called_by=called_by)
+
+
+@bp.route("/models/<key>/edit")
+def edit(key: str):
+    """Open the model in the BPMN modeler."""
+    with transaction() as db:
+        workspace.source(db, key)  # 404 for an unknown model
+    return render_template("designer/modeler.html", key=key)
+
+
+@bp.route("/models/<key>/source.json")
+def source(key: str):
+    """Return what the modeler loads: the XML, whether it is a draft, roles and forms."""
+    with transaction() as db:
+        xml, is_draft = workspace.source(db, key)
+        forms = workspace.form_names(db, forms_dir())
+    return jsonify(xml=xml, draft=is_draft, token=workspace.token(xml), roles=roles(), forms=forms)
+
+
+def _posted_xml(key: str | None = None) -> str:
+    body = request.get_json(silent=True) or {}
+    xml = body.get("xml")
+    if not isinstance(xml, str) or not xml.strip():
+        raise Invalid("没有收到模型内容。")
+    found, xml = workspace.read_model(xml, f"{key or 'model'}.bpmn")
+    if key and found != key:
+        raise Invalid(f"流程编号为 {found}，与当前模型 {key} 不符；请通过上传另存为新模型。")
+    return xml
+
+
+@bp.route("/models/<key>/draft", methods=["POST"])
+def save_draft(key: str):
+    """Store the modeler's XML as the model's draft."""
+    xml = _posted_xml(key)
+    with transaction() as db:
+        workspace.check_base(db, key, _base())
+        workspace.save_draft(db, "model", key, xml, current_user.username, now())
+    return jsonify(saved=True, message="草稿已保存。", token=workspace.token(xml))
+
+
+def _base() -> str | None:
+    base = (request.get_json(silent=True) or {}).get("base")
+    return base if isinstance(base, str) else None
+
+
+@bp.route("/models/<key>/draft/discard", methods=["POST"])
+def discard_draft(key: str):
+    """Forget the draft; the modeler then shows the latest version again."""
+    with transaction() as db:
+        workspace.drop_draft(db, "model", key)
+    flash("草稿已丢弃。")
+    return redirect(url_for("designer.model", key=key))
+
+
+def _findings(xml: str, key: str, err: ModelError) -> list[dict]:
+    """Place each problem on its element; problems of called models stay off this diagram."""
+    found = locate(xml, err.problems)
+    for item, problem in zip(found, err.problems, strict=True):
+        if not problem.startswith(f"{key}.bpmn:"):
+            item.update(element_id=None, message=problem)
+    return found
+
+
+@bp.route("/models/<key>/check", methods=["POST"])
+def check(key: str):
+    """Run every deploy-time check; return the findings placed on elements."""
+    xml = _posted_xml(key)
+    try:
+        with transaction() as db:
+            workspace.check(db, xml, forms_dir())
+    except ModelError as err:
+        return jsonify(ok=False, findings=_findings(xml, key, err))
+    return jsonify(ok=True, findings=[])
+
+
+@bp.route("/models/<key>/deploy", methods=["POST"])
+def deploy(key: str):
+    """Check, then deploy a new version with the change note; refuse while errors stand."""
+    xml = _posted_xml(key)
+    note = (request.get_json(silent=True) or {}).get("note") or ""
+    try:
+        with transaction() as db:
+            workspace.check_base(db, key, _base())
+            done = workspace.deploy_model(db, xml, forms_dir(), current_user.username, now(),
+                                          str(note), expected_key=key)
+    except ModelError as err:
+        return jsonify(ok=False, message="模型有错误，未部署。请先修正图上标出的问题。",
+                       findings=_findings(xml, key, err)), 422
+    message = (f"已部署为版本 {done.version}。" if done.created
+               else f"内容与版本 {done.version} 相同，未产生新版本。")
+    return jsonify(ok=True, version=done.version, created=done.created, message=message,
+                   token=workspace.token(xml))
+
+
+@bp.route("/models/<key>/download")
+def download(key: str):
+    """Download the model (draft if any) as a .bpmn file."""
+    with transaction() as db:
+        xml, _ = workspace.source(db, key)
+    return send_file(BytesIO(xml.encode("utf-8")), mimetype="application/xml",
+                     as_attachment=True, download_name=f"{key}.bpmn")
+
+
+@bp.route("/upload", methods=["POST"])
+def upload():
+    """Read an uploaded .bpmn through the hardened parser and store it as a draft."""
+    if (request.content_length or 0) > xmlsafe.MAX_MODEL_BYTES + 65536:
+        abort(413, f"文件过大：模型文件不得超过 {xmlsafe.MAX_MODEL_BYTES // 1048576} MB，未保存任何内容。")
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        raise Invalid("请选择要上传的 .bpmn 文件。")
+    with file.stream:
+        data = file.stream.read(xmlsafe.MAX_MODEL_BYTES + 1)
+    key, xml = workspace.read_model(data, Path(file.filename).name)
+    with transaction() as db:
+        workspace.save_draft(db, "model", key, xml, current_user.username, now())
+    flash(f"已上传为 {key} 的草稿，请检查后部署。")
+    return redirect(url_for("designer.edit", key=key))
+
+
+@bp.route("/new", methods=["POST"])
+def new():
+    """Create a new model from the template and open it in the modeler."""
+    key = request.form.get("key", "").strip()
+    with transaction() as db:
+        workspace.new_model(db, key, request.form.get("name", ""), current_user.username, now())
+    flash("已由模板新建模型草稿。")
+    return redirect(url_for("designer.edit", key=key))
+
+
+def init_app(app) -> None:
+    """Register the designer blueprint and its forms, versions and migration routes."""
+    from . import designer_forms, designer_versions  # noqa: F401 - routes on ``bp``
+
+    app.register_blueprint(bp)

@@ -1,0 +1,158 @@
+// The designer's properties panel: only what shenfa reads, written with bpmn-js's modeling API
+// so every edit is one undoable command (Ctrl+Z works as in Camunda Modeler).
+(function () {
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+  function is(bo, type) { return bo && bo.$instanceOf && bo.$instanceOf(type); }
+
+  window.ShenfaPanel = function (modeler, box, options) {
+    var modeling = modeler.get('modeling'), moddle = modeler.get('moddle');
+    var current = null;
+
+    function spiffProps(bo) {
+      var out = {}, ext = bo.extensionElements;
+      (ext && ext.values || []).forEach(function (v) {
+        if (v.$type === 'spiffworkflow:Properties') {
+          (v.properties || []).forEach(function (p) { out[p.name] = p.value; });
+        }
+      });
+      return out;
+    }
+
+    function setSpiff(element, name, value) {
+      var bo = element.businessObject, ext = bo.extensionElements, others = [], list = [], seen = false;
+      (ext && ext.values || []).forEach(function (v) {
+        if (v.$type !== 'spiffworkflow:Properties') { others.push(v); return; }
+        (v.properties || []).forEach(function (p) {
+          if (p.name === name) { seen = true; if (value) { list.push(moddle.create('spiffworkflow:Property', { name: name, value: value })); } }
+          else { list.push(moddle.create('spiffworkflow:Property', { name: p.name, value: p.value })); }
+        });
+      });
+      if (!seen && value) { list.push(moddle.create('spiffworkflow:Property', { name: name, value: value })); }
+      var values = others.slice();
+      if (list.length) { values.push(moddle.create('spiffworkflow:Properties', { properties: list })); }
+      var next = values.length ? moddle.create('bpmn:ExtensionElements', { values: values }) : undefined;
+      modeling.updateProperties(element, { extensionElements: next });
+    }
+
+    function docText(bo) { return (bo.documentation || []).map(function (d) { return d.text; }).join('\n'); }
+    function docs(text) { return text ? [moddle.create('bpmn:Documentation', { text: text })] : []; }
+    function expr(body) { return body ? moddle.create('bpmn:FormalExpression', { body: body }) : undefined; }
+
+    function row(label, input, help) {
+      var wrap = el('div', { 'class': 'prop' }), id = 'prop-' + input.getAttribute('data-prop');
+      input.id = id;
+      wrap.appendChild(el('label', { 'for': id }, label));
+      wrap.appendChild(input);
+      if (help) { wrap.appendChild(el('p', { 'class': 'help' }, help)); }
+      box.appendChild(wrap);
+      return input;
+    }
+    function text(prop, label, value, onChange, help, multi) {
+      var input = el(multi ? 'textarea' : 'input', { 'data-prop': prop });
+      if (multi) { input.rows = 4; }
+      input.value = value || '';
+      input.addEventListener('change', function () { onChange(input.value.trim()); });
+      return row(label, input, help);
+    }
+    function select(prop, label, value, choices, onChange, help) {
+      var input = el('select', { 'data-prop': prop });
+      choices.forEach(function (c) {
+        var opt = el('option', { value: c[0] }, c[1]);
+        if (c[0] === (value || '')) { opt.selected = true; }
+        input.appendChild(opt);
+      });
+      input.addEventListener('change', function () { onChange(input.value); });
+      return row(label, input, help);
+    }
+    function check(prop, label, value, onChange) {
+      var input = el('input', { type: 'checkbox', 'data-prop': prop });
+      input.checked = !!value;
+      input.addEventListener('change', function () { onChange(input.checked); });
+      return row(label, input);
+    }
+
+    function roleOf(name) { var m = /[(（]\s*([a-z_]+)\s*[)）]\s*$/.exec(name || ''); return m ? m[1] : (name || '').trim(); }
+    function formChoices(blank) { return [['', blank]].concat(options.forms.map(function (f) { return [f, f]; })); }
+
+    var sections = [
+      [function (bo) { return is(bo, 'bpmn:Lane'); }, function (element, bo) {
+        var choices = [['', '（请选择角色）']].concat(options.roles.map(function (r) { return [r.key, r.title + ' (' + r.key + ')']; }));
+        select('role', '泳道角色', roleOf(bo.name), choices, function (key) {
+          var role = options.roles.filter(function (r) { return r.key === key; })[0];
+          modeling.updateProperties(element, { name: role ? role.title + ' (' + role.key + ')' : '' });
+        }, '泳道名写作「中文 (role_key)」，办理人按角色解析。');
+      }],
+      [function (bo) { return is(bo, 'bpmn:UserTask'); }, function (element, bo) {
+        var p = spiffProps(bo);
+        select('formName', '表单', p.formName, formChoices('（未指定）'), function (v) { setSpiff(element, 'formName', v); });
+        if (p.formName && options.formsUrl) {
+          var link = el('a', { href: options.formsUrl + '/' + encodeURIComponent(p.formName), target: '_blank', rel: 'noopener' }, '编辑表单 ' + p.formName);
+          box.appendChild(link);
+        }
+        check('reviewStage', '审核环节（三审：同一人不得办理同一事项的两个审核环节）', p.reviewStage === 'true', function (v) { setSpiff(element, 'reviewStage', v ? 'true' : ''); });
+        text('recordLabel', '记录栏目（附件1/附件2）', p.recordLabel, function (v) { setSpiff(element, 'recordLabel', v); }, '如 审稿、核稿、审签');
+        text('assignee', '指定办理人（表达式，可选）', p.assignee, function (v) { setSpiff(element, 'assignee', v); });
+      }],
+      [function (bo) { return is(bo, 'bpmn:StartEvent'); }, function (element, bo) {
+        select('formName', '发起表单', spiffProps(bo).formName, formChoices('（无）'), function (v) { setSpiff(element, 'formName', v); });
+      }],
+      [function (bo) { return (bo.eventDefinitions || []).some(function (d) { return is(d, 'bpmn:TimerEventDefinition'); }); }, function (element, bo) {
+        var def = bo.eventDefinitions.filter(function (d) { return is(d, 'bpmn:TimerEventDefinition'); })[0];
+        var kind = ['timeDuration', 'timeDate', 'timeCycle'].filter(function (k) { return def[k]; })[0] || 'timeDuration';
+        var kindInput, exprInput;
+        function apply() {
+          var update = { timeDuration: undefined, timeDate: undefined, timeCycle: undefined };
+          update[kindInput.value] = expr(exprInput.value.trim());
+          modeling.updateModdleProperties(element, def, update);
+        }
+        kindInput = select('timerKind', '定时类型', kind, [['timeDuration', '时长'], ['timeDate', '日期'], ['timeCycle', '周期']], apply);
+        exprInput = text('timer', '定时表达式', def[kind] && def[kind].body, apply,
+          '如 "PT30M"（第十三条：30 分钟内更正或撤回）；表达式，不是 Python');
+      }],
+      [function (bo) { return is(bo, 'bpmn:ExclusiveGateway') || is(bo, 'bpmn:InclusiveGateway'); }, function (element, bo) {
+        var choices = [['', '（无）']].concat((bo.outgoing || []).map(function (f) { return [f.id, (f.name || f.id)]; }));
+        select('default', '默认流', bo.default && bo.default.id, choices, function (id) {
+          var flow = (bo.outgoing || []).filter(function (f) { return f.id === id; })[0];
+          modeling.updateProperties(element, { 'default': flow });
+        }, '多于一条出口的排他网关必须有默认流。');
+      }],
+      [function (bo) { return is(bo, 'bpmn:SequenceFlow') && is(bo.sourceRef, 'bpmn:Gateway'); }, function (element, bo) {
+        text('condition', '条件表达式', bo.conditionExpression && bo.conditionExpression.body, function (v) {
+          modeling.updateProperties(element, { conditionExpression: expr(v) });
+        }, '如 decision == "return"（不是 Python，由受限求值器计算）');
+      }]
+    ];
+
+    function render() {
+      box.textContent = '';
+      if (!current) { box.appendChild(el('p', { 'class': 'muted' }, '选择图中的元素以编辑其属性。')); return; }
+      var element = current, bo = element.businessObject;
+      box.appendChild(el('h2', {}, bo.$type.replace('bpmn:', '')));
+      box.appendChild(el('p', { 'class': 'help' }, '编号：' + bo.id));
+      if (!is(bo, 'bpmn:Lane')) {
+        text('name', '名称', bo.name, function (v) { modeling.updateProperties(element, { name: v }); });
+      }
+      sections.forEach(function (s) { if (s[0](bo)) { s[1](element, bo); } });
+      var target = is(bo, 'bpmn:Participant') ? bo.processRef : bo;
+      if (target && !is(bo, 'bpmn:SequenceFlow') && !is(bo, 'bpmn:Lane')) {
+        text('documentation', '说明（写明依据条款：第N条、附件1/附件2）', docText(target), function (v) {
+          modeling.updateModdleProperties(element, target, { documentation: docs(v) });
+        }, null, true);
+      }
+    }
+
+    modeler.on('selection.changed', function (e) {
+      current = e.newSelection.length === 1 ? e.newSelection[0] : null;
+      render();
+    });
+    modeler.on('commandStack.changed', function () {
+      if (current && !box.contains(document.activeElement)) { render(); }
+    });
+    render();
+  };
+})();
