@@ -60,7 +60,8 @@ def tasks():
                 .order_by(User.username)):
             holders.setdefault(role, []).append((username, name))
         names = display_names(db, {t.assignee for t, _ in rows if t.assignee})
-    return render_template("admin_tasks.html", rows=rows, holders=holders, names=names,
+        everyone = sorted({u for people in holders.values() for u in people})
+    return render_template("admin_tasks.html", rows=rows, holders=holders, everyone=everyone, names=names,
                            role_titles=ROLE_TITLES)
 
 

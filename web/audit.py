@@ -80,11 +80,12 @@ def _choices() -> dict:
 @bp.route("/")
 def index():
     """List and filter every item, paged."""
-    page = request.args.get("page", "1")
-    query = audit_items.ItemQuery(_filters(), int(page) if page.isdigit() else 1)
+    page, per_page = request.args.get("page", "1"), request.args.get("per_page", "50")
+    query = audit_items.ItemQuery(_filters(), int(page) if page.isdigit() else 1,
+                                  int(per_page) if per_page.isdigit() else 50)
     with transaction() as db:
         result = audit_items.search(db, query, now())
-    args = {k: v for k, v in request.args.items() if k != "page"}
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("audit_list.html", result=result, args=args, choices=_choices())
 
 
