@@ -152,7 +152,7 @@ def item(instance_id: int):
         _instance(db, instance_id)
         detail = instance_detail(db, instance_id)
         line = timeline(db, instance_id)
-        labels = _labels(db, line["steps"])
+        labels = _labels(db, line["steps"], line["versions"])
         chain = verify_chain(db, instance_id)
     n = _step_number(line["steps"])
     step = line["steps"][n - 1]
@@ -164,12 +164,52 @@ def item(instance_id: int):
         submissions=_submissions_until(line["steps"], n), play=request.args.get("play") == "1")
 
 
-def _labels(db, steps: list[dict]) -> dict:
+def _labels(db, steps: list[dict], versions: dict) -> dict:
     from engine.people import display_names
 
     users = {s["actor"] for s in steps if s["actor"]}
     users |= {s["extra"].get(k) for s in steps for k in ("assignee", "from") if s["extra"].get(k)}
-    return {"names": display_names(db, users)}
+    return {"names": display_names(db, users), "fields": _field_titles(db, versions)}
+
+
+def _field_titles(db, versions: dict) -> dict[str, dict]:
+    """Return the Chinese titles of fields and of enum values over the item's forms."""
+    titles: dict[str, str] = {}
+    choices: dict[str, dict] = {}
+    for version_id in versions:
+        for schema in (db.get(ModelVersion, version_id).forms or {}).values():
+            _read_schema(schema or {}, titles, choices)
+    return {"titles": titles, "choices": choices}
+
+
+def _read_schema(schema: dict, titles: dict, choices: dict) -> None:
+    for name, spec in schema.get("properties", {}).items():
+        titles.setdefault(name, spec.get("title", name))
+        if spec.get("enum") and spec.get("enumNames"):
+            choices.setdefault(name, dict(zip(spec["enum"], spec["enumNames"], strict=False)))
+        if spec.get("properties"):
+            _read_schema(spec, titles, choices)
+
+
+#: how checklist answers read (第七、九、十条 checks)
+ANSWERS = {"pass": "符合", "fail": "不符合"}
+
+
+@bp.app_template_filter("plain")
+def plain(value, fields: dict | None = None, name: str = "") -> str:
+    """Show a submitted value as a reader would write it: titles, 是/否, lists with 、."""
+    fields = fields or {"titles": {}, "choices": {}}
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dict):
+        return "；".join(f"{fields['titles'].get(k, k)}：{plain(v, fields, k)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "、".join(plain(v, fields, name) for v in value)
+    if isinstance(value, str):
+        return fields["choices"].get(name, {}).get(value) or ANSWERS.get(value, value)
+    return str(value)
 
 
 def _extras(instance_id: int, until: str) -> dict:
