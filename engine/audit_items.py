@@ -155,13 +155,15 @@ def matching(session: Session, filters: dict[str, Any], now: datetime) -> list[d
 
 def facts_of(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
     """Return ``{instance id: {account_id, tier, key_date}}`` read from the history."""
-    facts = {i: {"account_id": None, "tier": None, "key_date": False} for i in ids}
+    facts: dict[int, dict[str, Any]] = {i: {"account_id": None, "tier": None, "key_date": False}
+                                        for i in ids}
     for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
         for event in session.scalars(select(Event).where(
                 Event.instance_id.in_(chunk), Event.payload.is_not(None)).order_by(Event.seq)):
             _read_facts(facts[event.instance_id], event)
         for account in session.scalars(select(Account).where(Account.instance_id.in_(chunk))):
-            facts[account.instance_id].update(account_id=account.id, tier=account.tier)
+            if account.instance_id is not None:
+                facts[account.instance_id].update(account_id=account.id, tier=account.tier)
     return facts
 
 

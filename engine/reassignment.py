@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .assignment import ROLE_TITLES
@@ -63,8 +63,8 @@ def reassign(engine: Engine, task_id: str, admin: str, new_user: str, reason: st
                        task_name=row["name"], assignee=new_user, **{"from": row["assignee"]},
                        reason=reason)
         history.write(conn)
-        session.execute(Instance.__table__.update().where(Instance.__table__.c.id == inst["id"])
-                        .values(event_seq=history.seq, event_hash=history.prev))
+        conn.execute(update(Instance).where(Instance.id == inst["id"])
+                     .values(event_seq=history.seq, event_hash=history.prev))
         log_operation(session, "task_reassigned", admin, now, instance_id=inst["id"],
                       task_id=task_id, task_name=row["name"], to=new_user,
                       **{"from": row["assignee"]}, reason=reason)

@@ -63,6 +63,8 @@ def record(session: Session, instance_id: int) -> dict[str, Any]:
         raise NotFound(f"事项不存在: {instance_id}")
     kind = kind_of(inst.model_key)
     version = session.get(ModelVersion, inst.model_version_id)
+    if version is None:
+        raise Refused(f"流程版本不存在: {inst.model_version_id}")
     labels = record_labels([version.bpmn_xml, *called_xml(session, version.id).values()])
     events = events_of(session, instance_id)
     names = display_names(session, {e.actor for e in events if e.actor} | {inst.initiator})

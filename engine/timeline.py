@@ -49,7 +49,8 @@ def shape_of(xml: str) -> Shape:
 
 def _leading(element: str, sources: dict[str, set[str]], gateways: set) -> set[str]:
     """Return the non-gateway elements whose flows reach ``element`` (through gateways)."""
-    found, todo, seen = set(), [element], set()
+    found: set[str] = set()
+    todo, seen = [element], set[str]()
     while todo:
         for source in sources.get(todo.pop(), set()) - seen:
             seen.add(source)
@@ -81,18 +82,18 @@ def _apply(board: Board, event: Event, shape: Shape) -> None:
     if kind == "instance_started":
         board.completed.update(shape.starts)
     elif kind == "task_opened":
-        board.open[event.task_id] = (event.task_spec, bool(payload.get("pool"))
-                                     and not payload.get("assignee"))
+        board.open[event.task_id or ""] = (event.task_spec or "", bool(payload.get("pool"))
+                                           and not payload.get("assignee"))
     elif kind in ("task_claimed", "task_reassigned") and event.task_id in board.open:
         board.open[event.task_id] = (board.open[event.task_id][0], False)
     elif kind == "task_unclaimed" and event.task_id in board.open:
         board.open[event.task_id] = (board.open[event.task_id][0], True)
     elif kind in ("task_completed", "timer_fired"):
-        board.open.pop(event.task_id, None)
-        board.completed.add(event.task_spec)
+        board.open.pop(event.task_id or "", None)
+        board.completed.add(event.task_spec or "")
         board.last_done = event.task_spec
     elif kind == "task_cancelled":
-        board.open.pop(event.task_id, None)
+        board.open.pop(event.task_id or "", None)
     elif kind == "instance_completed":
         board.open.clear()
         board.completed.update(_reached_ends(shape, board.last_done))
@@ -121,13 +122,16 @@ def timeline(session: Session, instance_id: int) -> dict[str, Any]:
     events = events_of(session, instance_id)
     if not events:
         raise NotFound(f"事项不存在或没有历史记录: {instance_id}")
-    versions = {}
+    versions: dict[int, dict[str, Any]] = {}
     for version_id in dict.fromkeys(e.model_version_id for e in events):
         row = session.get(ModelVersion, version_id)
+        if row is None:
+            raise NotFound(f"流程版本不存在: {version_id}")
         versions[version_id] = {"id": version_id, "model": row.model_key, "name": row.name,
                                 "version": row.version, "xml": row.bpmn_xml}
     shapes = {v: shape_of(info["xml"]) for v, info in versions.items()}
-    board, submitted, steps = Board(), {}, []
+    board, steps = Board(), []
+    submitted: dict[str, dict] = {}
     for event in events:
         _apply(board, event, shapes[event.model_version_id])
         steps.append(_step(event, board, submitted))
