@@ -43,12 +43,21 @@ def read_only():
     """Refuse every state-changing request of a read-only user (403)."""
     if request.method not in MUTATING or request.path in SESSION_PATHS:
         return None
-    if not current_user.is_authenticated:
-        return None
-    roles = set(current_user.info["roles"])
-    if roles and roles <= READ_ONLY_ROLES:
+    if is_read_only():
         abort(403, "审计人员只能查阅记录，不能修改任何内容。")
     return None
+
+
+def is_read_only() -> bool:
+    """Tell whether the signed-in user may only read (an auditor holding nothing else)."""
+    if not current_user.is_authenticated:
+        return False
+    roles = set(current_user.info["roles"])
+    return bool(roles) and roles <= READ_ONLY_ROLES
+
+
+# a global, not a context processor: macros imported without context see it too
+bp.record_once(lambda state: state.app.jinja_env.globals.update(read_only_user=is_read_only))
 
 
 def require_audit() -> None:
@@ -161,7 +170,8 @@ def item(instance_id: int):
         "audit_item.html", item=detail, line=line, step=step, n=n, total=len(line["steps"]),
         version=line["versions"][step["version_id"]], labels=labels, verdict=verdict,
         chain=chain, extras=_extras(instance_id, step["at"]),
-        submissions=_submissions_until(line["steps"], n), play=request.args.get("play") == "1")
+        submissions=_submissions_until(line["steps"], n), play=request.args.get("play") == "1",
+        position={s["seq"]: i for i, s in enumerate(line["steps"], 1)})
 
 
 def _labels(db, steps: list[dict], versions: dict) -> dict:

@@ -167,3 +167,24 @@ def test_a_deleted_event_is_named(app, browse, returned_once):
         conn.execute(sql("DELETE FROM events WHERE instance_id = :i AND seq = 3"), {"i": returned_once})
     page = text(browse("gaoyan").get(f"/audit/items/{returned_once}"))
     assert "序号不连续" in page and "重放核验：</strong>未通过" in page
+
+
+def test_a_rewritten_decision_fails_replay_at_that_event(app, browse, returned_once):
+    from sqlalchemy import select, update
+
+    from engine.schema import Event
+
+    db = app.extensions["shenfa"].db
+    with db.transaction() as session:
+        event = session.scalars(select(Event).where(
+            Event.instance_id == returned_once, Event.type == "task_completed")
+            .order_by(Event.seq)).all()[2]  # the 核稿 return
+        payload = {**event.payload, "data": {**event.payload["data"], "decision": "approve"},
+                   "decision": "approve"}
+        session.execute(update(Event).where(Event.id == event.id).values(payload=payload))
+        seq = event.seq
+    page = text(browse("gaoyan").get(f"/audit/items/{returned_once}"))
+    assert "重放核验：</strong>未通过" in page
+    assert (f'首个不一致事件：<a href="/audit/items/{returned_once}?step={seq}">事件 {seq}</a>'
+            in page)
+    assert "事件内容与其哈希不符" in page

@@ -88,6 +88,7 @@ def test_every_api_route_refuses_the_auditor(app, api, item):
 def test_the_auditor_still_reads_and_signs_out(app, browse, item):
     instance, _task = item
     auditor = browse("gaoyan")
-    assert auditor.get(f"/items/{instance}").status_code == 200
+    page = auditor.get(f"/items/{instance}").get_data(as_text=True)
+    assert "审计重放" in page and "发表评论" not in page and "上传（图片" not in page
     assert auditor.get(f"/audit/items/{instance}").status_code == 200
     assert auditor.post("/logout").status_code == 302
