@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from .assignment import ROLE_TITLES
 from .catalog import BPMN
+from .deployment import called_xml
 from .errors import NotFound
 from .history import EVENT_TYPES, events_of
 from .inbox import iso
@@ -28,14 +29,16 @@ from .xmlsafe import parse
 
 @dataclass
 class Shape:
-    """What the state rules need to know about one model version's diagram."""
+    """What the state rules need to know about one diagram."""
 
     starts: list[str]
     ends: dict[str, set[str]]  # end event id -> ids of elements leading to it
+    nodes: set[str] = field(default_factory=set)
+    calls: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (called key, name)
 
 
 def shape_of(xml: str) -> Shape:
-    """Read start events and, for each end event, the elements that lead into it."""
+    """Read start events, call activities and, per end event, the elements leading into it."""
     root = parse(xml).getroot()
     sources: dict[str, set[str]] = {}
     for flow in root.iter(f"{BPMN}sequenceFlow"):
@@ -44,7 +47,10 @@ def shape_of(xml: str) -> Shape:
                 for g in root.iter(f"{BPMN}{tag}")}
     ends = {e.get("id", ""): _leading(e.get("id", ""), sources, gateways)
             for e in root.iter(f"{BPMN}endEvent")}
-    return Shape([s.get("id", "") for s in root.iter(f"{BPMN}startEvent")], ends)
+    nodes = {n.get("id", "") for n in root.iter() if n.get("id") and n.tag.startswith(BPMN)}
+    calls = {c.get("id", ""): (c.get("calledElement", ""), c.get("name", ""))
+             for c in root.iter(f"{BPMN}callActivity")}
+    return Shape([s.get("id", "") for s in root.iter(f"{BPMN}startEvent")], ends, nodes, calls)
 
 
 def _leading(element: str, sources: dict[str, set[str]], gateways: set) -> set[str]:
@@ -62,26 +68,90 @@ def _leading(element: str, sources: dict[str, set[str]], gateways: set) -> set[s
 
 
 @dataclass
+class Layout:
+    """The diagrams of one model version: its own ("") and those of the models it calls."""
+
+    shapes: dict[str, Shape]
+
+    def candidates(self, element: str | None) -> list[str]:
+        """Return the keys of the diagrams that draw ``element``: the version's own alone first."""
+        if not element or element in self.shapes[""].nodes:
+            return [""]
+        return [k for k, shape in self.shapes.items() if element in shape.nodes] or [""]
+
+
+def owners(events: list[Event], layouts: dict[int, Layout]) -> dict[int, str]:
+    """Return ``{seq: diagram key}``: which diagram draws each event's element.
+
+    Called models reuse element ids (every review model has ``Task_draft``), so a
+    run of consecutive events inside called models is given the one model that
+    draws all of their elements; the first such model when several do.
+    """
+    result: dict[int, str] = {}
+    visit: list[Event] = []
+    for event in [*events, None]:
+        keys = layouts[event.model_version_id].candidates(event.task_spec) if event else [""]
+        if event is not None and keys != [""]:
+            visit.append(event)
+            continue
+        if visit:
+            result.update(_visit_owner(visit, layouts))
+            visit = []
+        if event is not None:
+            result[event.seq] = ""
+    return result
+
+
+def _visit_owner(visit: list[Event], layouts: dict[int, Layout]) -> dict[int, str]:
+    sets = [layouts[e.model_version_id].candidates(e.task_spec) for e in visit]
+    common = [k for k in sets[0] if all(k in keys for keys in sets)]
+    return {e.seq: (common or keys)[0] for e, keys in zip(visit, sets, strict=True)}
+
+
+@dataclass
 class Board:
     """The running element states while the events are read in order."""
 
+    layout: Layout
+    owners: dict[int, str] = field(default_factory=dict)
     completed: set[str] = field(default_factory=set)
     open: dict[str, tuple[str, bool]] = field(default_factory=dict)  # task id -> (spec, waiting)
     last_done: str | None = None
+    entered: set[str] = field(default_factory=set)  # called models the item went into
+    left: set[str] = field(default_factory=set)  # ... and came back from
 
     def states(self) -> dict[str, str]:
         result = dict.fromkeys(self.completed, "completed")
+        for call, (key, _name) in self.layout.shapes[""].calls.items():
+            if key in self.entered:
+                result[call] = "completed" if key in self.left else "active"
         for spec, waiting in self.open.values():
             if result.get(spec) != "active":
                 result[spec] = "waiting" if waiting else "active"
         return result
 
+    def moved(self, event: Event) -> None:
+        """Note that the event's task opened or completed: enter its called model, or leave them."""
+        owner = self.owners.get(event.seq, "")
+        if owner and owner not in self.entered:
+            self.entered.add(owner)
+            self.completed.update(self.layout.shapes[owner].starts)
+        elif not owner:
+            self.left |= self.entered
 
-def _apply(board: Board, event: Event, shape: Shape) -> None:
+    def finish(self) -> None:
+        self.open.clear()
+        for key in ("", *self.entered):
+            self.completed.update(_reached_ends(self.layout.shapes[key], self.last_done))
+        self.left |= self.entered
+
+
+def _apply(board: Board, event: Event) -> None:
     kind, payload = event.type, event.payload or {}
     if kind == "instance_started":
-        board.completed.update(shape.starts)
+        board.completed.update(board.layout.shapes[""].starts)
     elif kind == "task_opened":
+        board.moved(event)
         board.open[event.task_id or ""] = (event.task_spec or "", bool(payload.get("pool"))
                                            and not payload.get("assignee"))
     elif kind in ("task_claimed", "task_reassigned") and event.task_id in board.open:
@@ -89,14 +159,14 @@ def _apply(board: Board, event: Event, shape: Shape) -> None:
     elif kind == "task_unclaimed" and event.task_id in board.open:
         board.open[event.task_id] = (board.open[event.task_id][0], True)
     elif kind in ("task_completed", "timer_fired"):
+        board.moved(event)
         board.open.pop(event.task_id or "", None)
         board.completed.add(event.task_spec or "")
         board.last_done = event.task_spec
     elif kind == "task_cancelled":
         board.open.pop(event.task_id or "", None)
     elif kind == "instance_completed":
-        board.open.clear()
-        board.completed.update(_reached_ends(shape, board.last_done))
+        board.finish()
 
 
 def _reached_ends(shape: Shape, last_done: str | None) -> list[str]:
@@ -122,20 +192,25 @@ def timeline(session: Session, instance_id: int) -> dict[str, Any]:
     events = events_of(session, instance_id)
     if not events:
         raise NotFound(f"事项不存在或没有历史记录: {instance_id}")
-    versions: dict[int, dict[str, Any]] = {}
-    for version_id in dict.fromkeys(e.model_version_id for e in events):
-        row = session.get(ModelVersion, version_id)
-        if row is None:
-            raise NotFound(f"流程版本不存在: {version_id}")
-        versions[version_id] = {"id": version_id, "model": row.model_key, "name": row.name,
-                                "version": row.version, "xml": row.bpmn_xml}
-    shapes = {v: shape_of(info["xml"]) for v, info in versions.items()}
-    board, steps = Board(), []
+    versions = {v: _version(session, v) for v in dict.fromkeys(e.model_version_id for e in events)}
+    layouts = {v: Layout({k: shape_of(xml) for k, xml in info["diagrams"].items()})
+               for v, info in versions.items()}
+    board, steps = Board(layouts[events[0].model_version_id], owners(events, layouts)), []
     submitted: dict[str, dict] = {}
     for event in events:
-        _apply(board, event, shapes[event.model_version_id])
+        board.layout = layouts[event.model_version_id]  # a migration moves to another version
+        _apply(board, event)
         steps.append(_step(event, board, submitted))
     return {"instance_id": instance_id, "versions": versions, "steps": steps}
+
+
+def _version(session: Session, version_id: int) -> dict[str, Any]:
+    row = session.get(ModelVersion, version_id)
+    if row is None:
+        raise NotFound(f"流程版本不存在: {version_id}")
+    diagrams = {"": row.bpmn_xml, **called_xml(session, version_id)}
+    return {"id": version_id, "model": row.model_key, "name": row.name, "version": row.version,
+            "xml": row.bpmn_xml, "diagrams": diagrams}
 
 
 def _step(event: Event, board: Board, submitted: dict[str, dict]) -> dict[str, Any]:
@@ -146,11 +221,17 @@ def _step(event: Event, board: Board, submitted: dict[str, dict]) -> dict[str, A
         key = event.task_spec or "__start__"
         changes = diff(submitted.get(key), data)
         submitted[key] = data
+    diagram = board.owners.get(event.seq, "")
     return {"seq": event.seq, "type": event.type, "title": EVENT_TYPES.get(event.type, event.type),
             "at": iso(event.at), "actor": event.actor, "role": event.role,
             "role_title": ROLE_TITLES.get(event.role or "", event.role),
             "task_spec": event.task_spec, "task_name": payload.get("task_name"),
             "decision": payload.get("decision"), "comment": payload.get("comment"),
             "data": data, "changes": changes, "version_id": event.model_version_id,
+            "diagram": diagram, "diagram_name": _call_name(board.layout, diagram),
             "states": board.states(), "hash": event.hash,
             "extra": {k: v for k, v in payload.items() if k in ("assignee", "from", "to", "reason")}}
+
+
+def _call_name(layout: Layout, key: str) -> str | None:
+    return next((name for k, name in layout.shapes[""].calls.values() if k == key), None) if key else None

@@ -243,7 +243,8 @@ def step_json(instance_id: int, n: int):
         raise Invalid(f"步骤编号无效：{n}", {"step": ["步骤编号超出范围。"]})
     step = line["steps"][n - 1]
     version = line["versions"][step["version_id"]]
-    return jsonify({"xml": version["xml"], "states": step["states"], "seq": step["seq"],
+    return jsonify({"xml": version["diagrams"][step["diagram"]], "states": step["states"],
+                    "seq": step["seq"], "diagram": step["diagram"],
                     "focus": step["task_spec"], "model": version["model"],
                     "version": version["version"]})
 
@@ -254,7 +255,8 @@ def timeline_json(instance_id: int):
     with transaction() as db:
         _instance(db, instance_id)
         line = timeline(db, instance_id)
-    versions = {k: {**v, "xml": None} for k, v in line["versions"].items()}
+    versions = {k: {**v, "xml": None, "diagrams": sorted(v["diagrams"])}
+                for k, v in line["versions"].items()}
     return jsonify({**line, "versions": versions,
                     "links": [url_for(".item", instance_id=instance_id, step=i)
                               for i in range(1, len(line["steps"]) + 1)]})

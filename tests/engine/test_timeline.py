@@ -94,3 +94,20 @@ def test_reassignment_is_refused_with_reasons(engine, drive):
     with pytest.raises(Invalid, match="不具有角色"):
         engine.reassign(review.id, "admin", "gaoyan")
     assert steps_of(engine, item)[-1]["type"] != "task_reassigned"
+
+
+def test_a_called_model_is_drawn_and_its_call_activity_marked(engine, drive):
+    from engine.demo import Walker
+    from engine.demo_procedures import four_review_at_secretary
+
+    item = four_review_at_secretary(Walker(engine, lambda line: None))
+    steps = steps_of(engine, item)
+    first = next(s for s in steps if s["task_spec"] == "Task_draft")
+    assert first["diagram"] == "four_review" and first["diagram_name"] == "四审四校"
+    last = steps[-1]
+    assert last["states"]["Call_four"] == "active" and last["states"]["Task_final"] == "waiting"
+    assert last["states"]["Task_sign"] == "completed"
+    assert steps[0]["diagram"] == "" and "Call_four" not in steps[0]["states"]
+    drive.act(item, "Task_final", "qianjun", APPROVE)
+    final = steps_of(engine, item)[-1]["states"]
+    assert final["Call_four"] == "completed" and "active" not in final.values()
