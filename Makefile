@@ -57,7 +57,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/inbox.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check engine web tests bench
+	$(BIN)/ruff check engine web tests bench tools
 
 clean:
 	rm -rf $(VENV) var node_modules

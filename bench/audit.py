@@ -94,7 +94,8 @@ def main() -> None:
         engine = make_engine(Path(tmp))
         drive = Driver(engine)
         report_long(engine, drive)
-        report_many(engine, drive, args.items)
+        if args.items:
+            report_many(engine, drive, args.items)
         engine.db.dispose()
 
 

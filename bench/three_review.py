@@ -21,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,6 +90,12 @@ class EngineRun:
         return instance
 
 
+def raw_workflow(specs: tuple) -> BpmnWorkflow:
+    """A plain SpiffWorkflow instance with the same (safe) script engine, nothing else."""
+    spec, subprocess_specs = specs
+    return BpmnWorkflow(spec, subprocess_specs, script_engine=state.SCRIPT_ENGINE)
+
+
 class RawRun:
     """The same walk in raw SpiffWorkflow, in memory, with its own script engine."""
 
@@ -106,7 +113,7 @@ class RawRun:
         self.steps.append(time.perf_counter() - began)
 
     def instance(self, loops: int = 0):
-        workflow = state.new_workflow(self.specs)
+        workflow = raw_workflow(self.specs)
         workflow.task_tree.data.update(START)
         workflow.do_engine_steps()
         self.complete(workflow, DRAFT)
@@ -134,7 +141,7 @@ def loop_costs(engine_run: EngineRun, raw: RawRun, loops: int, samples: int = 20
     """Cost of one review step at an instance that went ``loops`` times around."""
     eng_inst = engine_run.engine.start("three_review", "zhangwei", START)
     engine_run.act(eng_inst, "zhangwei", DRAFT)
-    workflow = state.new_workflow(raw.specs)
+    workflow = raw_workflow(raw.specs)
     workflow.task_tree.data.update(START)
     workflow.do_engine_steps()
     raw.complete(workflow, DRAFT)

@@ -82,9 +82,16 @@ def active(session: Session, tiers: tuple[int, ...]) -> list[Account]:
         Account.status == "registered", Account.tier.in_(tiers)).order_by(Account.id)))
 
 
-def same_type_count(session: Session, platform_type: str, department_id: int,
+def same_type_count(session: Session, platform_type: str, department_id: int | None,
                     holder: str | None) -> int:
-    """Count the accounts of ``platform_type`` a holder already has or applied for (第六条)."""
+    """Count the accounts of ``platform_type`` a holder already has or applied for (第六条).
+
+    The holder's row is locked first, so two applications of one holder are
+    counted one after the other and the second sees the first.
+    """
+    owner = select(User).where(User.username == holder) if holder else \
+        select(Department).where(Department.id == department_id)
+    session.execute(owner.with_for_update(key_share=True))  # FOR NO KEY UPDATE: FKs hold KEY SHARE
     query = select(func.count()).where(Account.platform_type == platform_type,
                                        Account.status.in_(HELD))
     if holder:

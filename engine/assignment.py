@@ -23,6 +23,7 @@ from .schema import Department, PartyBranch, RoleHolding, User
 POOL_ROLES = frozenset({
     "general_office", "functional_dept", "medical_affairs", "publicity_leader",
     "party_secretary", "expert", "discipline_inspection", "party_building_office",
+    "patient_relations", "it_office",
 })
 
 #: Roles that are held but never named by a lane (web and audit permissions).
@@ -33,7 +34,8 @@ ROLE_TITLES = {
     "general_office": "党政综合办公室", "functional_dept": "相关职能科室",
     "medical_affairs": "医务科", "publicity_leader": "宣传分管领导", "party_secretary": "党委书记",
     "expert": "专家", "discipline_inspection": "纪检监察室",
-    "party_building_office": "党建工作办公室", "staff": "职工", "auditor": "审计",
+    "party_building_office": "党建工作办公室", "patient_relations": "医患办",
+    "it_office": "信息科", "staff": "职工", "auditor": "审计",
     "process_designer": "流程设计", "admin": "系统管理员",
 }
 

@@ -1,9 +1,9 @@
 """The auditor's register of items: every instance, filtered, paged and exported.
 
-Facts that the instances table does not hold (platform account, tier, key date)
-are read from the history: the start data and the results the recorded helpers
-gave (``active_account``, ``is_key_date``), so the register shows what the
-procedure actually decided.  Filters are a registry, as in :mod:`engine.inbox`.
+The platform account is the one the item names (``instances.account_id``); the
+key date is read from the history: the start data's ``important`` mark and the
+results the recorded helper ``is_key_date`` gave, so the register shows what
+the procedure actually decided.  Filters are a registry, as in :mod:`engine.inbox`.
 """
 
 from __future__ import annotations
@@ -59,12 +59,12 @@ SQL_FILTERS: dict[str, Callable[[Any, datetime], ColumnElement[bool]]] = {
     "status": lambda v, now: Instance.status == v,
     "overdue": lambda v, now: _overdue(now) if v else ~_overdue(now),
     "q": lambda v, now: Instance.title.contains(v, autoescape=True),
+    "account": lambda v, now: Instance.account_id == v,
+    "tier": lambda v, now: Instance.account_id.in_(select(Account.id).where(Account.tier == v)),
 }
 
 #: filters answered from the facts read out of the history: name -> (facts, value) -> bool
 FACT_FILTERS: dict[str, Callable[[dict[str, Any], Any], bool]] = {
-    "account": lambda facts, v: facts["account_id"] == v,
-    "tier": lambda facts, v: facts["tier"] == v,
     "key_date": lambda facts, v: facts["key_date"] == v,
 }
 
@@ -183,6 +183,7 @@ def _read_facts(fact: dict[str, Any], event: Event) -> None:
 
 
 def _row(inst: Instance, model_name: str, version: int, facts: dict[str, Any]) -> dict[str, Any]:
+    facts = {**facts, "account_id": inst.account_id or facts["account_id"]}
     return {"id": inst.id, "model": inst.model_key, "model_name": model_name,
             "model_version": version, "title": inst.title, "status": inst.status,
             "status_title": STATUSES.get(inst.status, inst.status), "initiator": inst.initiator,
@@ -193,13 +194,15 @@ def _row(inst: Instance, model_name: str, version: int, facts: dict[str, Any]) -
 def _add_labels(session: Session, rows: list[dict[str, Any]], now: datetime) -> None:
     names = display_names(session, {r["initiator"] for r in rows})
     departments = dict(session.execute(select(Department.id, Department.name)).all())
-    accounts = dict(session.execute(select(Account.id, Account.account_name)).all())
+    accounts = {a.id: a for a in session.scalars(select(Account))}
     late = set(session.scalars(select(Task.instance_id).where(
         Task.status == "open", Task.due_at.is_not(None), Task.due_at < now)))
     for row in rows:
         row["initiator_name"] = names.get(row["initiator"], row["initiator"])
         row["department"] = departments.get(row["department_id"])
-        row["account"] = accounts.get(row["account_id"])
+        account = accounts.get(row["account_id"])
+        row["account"] = account.account_name if account else None
+        row["tier"] = account.tier if account else row["tier"]
         row["overdue"] = row["id"] in late
 
 

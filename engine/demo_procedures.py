@@ -17,7 +17,7 @@ CHECKLIST_PASS = {k: "pass" for k in
 REVIEW_OK = {"decision": "approve", "checklist": CHECKLIST_PASS, "secrecy": "public",
              "comment": "同意。"}
 APPROVE = {**REVIEW_OK, "proofread": True}
-ACCOUNT_OK = {"decision": "approve", "comment": "同意。", "checklist": {
+ACCOUNT_OK: dict[str, Any] = {"decision": "approve", "comment": "同意。", "checklist": {
     k: "pass" for k in ("medical_only", "not_in_hospital_name", "commitment", "one_per_type")}}
 DRAFT = {"title": "冬季心血管健康提示", "body": "注意保暖、规律服药；胸痛持续不缓解请及时就医。",
          "source": "心血管内科原创（参考《中国高血压防治指南》）"}
@@ -80,6 +80,17 @@ def tier2_at_department_head(w) -> int:
     """第十一条 (二级平台参照执行): waiting for 李娜, the department head, to take 审稿."""
     instance = post(w, "心血管内科健康课堂", "zhangwei", "2026-12-01")
     w.act(instance, "Task_draft", "zhangwei", DRAFT)
+    return instance
+
+
+def tier1_published_monitoring(w) -> int:
+    """第十一、十三条: approved by 三审三校, published, now watched for comments."""
+    instance = post(w, "浙江省绍兴市中医院订阅号", "zhangwei", "2026-12-01", title="冬季护心指南")
+    w.act(instance, "Task_draft", "zhangwei", {**DRAFT, "title": "冬季护心指南"})
+    for spec, user in THREE:
+        w.act(instance, spec, user, APPROVE)
+    w.act(instance, "Task_publish", "zhaolei", {"published_url": "https://example.cn/p/3",
+                                                "published_at": NOW})
     return instance
 
 
@@ -172,7 +183,45 @@ def matrix_report_waiting(w) -> int:
         "published_url": "https://example.cn/p/2", "summary": "科室重要信息，建议官方转发"})
 
 
+def patrol_at_summary(w) -> int:
+    """第十九条: four offices have patrolled; the General Office is to sum up."""
+    instance = w.start("patrol", "sunli", {"title": "2026年11月新媒体网络巡查",
+                                           "period": "2026-11-01至2026-11-30"})
+    for spec, user in [("Task_patrol_office", "zhaolei"), ("Task_patrol_pbo", "mali"),
+                       ("Task_patrol_pr", "xuli"), ("Task_patrol_it", "songyu")]:
+        w.act(instance, spec, user, {"issues_found": False, "findings": "未发现问题"})
+    return instance
+
+
+def commendation_barred(w) -> int:
+    """第十六、二十一条: 刘洋's account was closed this year, so he cannot be commended."""
+    return w.start("commendation", "zhaolei", {"title": "优质科普表彰", "nominee": "liuyang",
+                                                "year": w.engine.clock.now().year,
+                                                "achievement": "推拿科普系列"})
+
+
+def commendation_waiting(w) -> int:
+    """第二十一条: a nomination waiting for the leader in charge of publicity."""
+    return w.start("commendation", "zhaolei", {"title": "优质科普表彰", "nominee": "chenjing",
+                                                "year": w.engine.clock.now().year,
+                                                "achievement": "针推科普视频"})
+
+
+def reinstatement_waiting(w) -> int:
+    """第十八条: 针推科普 suspended after withdrawn content; its head asks to reinstate it."""
+    incident_item = incident(w, "针推科普", "chenjing", "wrong")
+    w.act(incident_item, "Task_withdraw", "chenjing", {"withdrawn_at": NOW, "note": "已撤稿"})
+    w.act(incident_item, "Task_verify", "sunli", {
+        "fix_verified": True, "violation": "art18", "consequence": "suspend",
+        "ban_commendation": False, "refer_discipline": False, "comment": "停用整改一个月。"})
+    return w.start("account_reinstatement", "chenjing", {
+        "title": "针推科普恢复使用", "account_id": account_id(w, "针推科普"),
+        "rectification": "已撤稿，落实专人审核"})
+
+
 WALKS = [account_registered, account_rejected, account_awaiting_consent,
-         four_review_at_secretary, tier2_at_department_head, tier3_at_expert_panel,
+         four_review_at_secretary, tier2_at_department_head, tier1_published_monitoring,
+         tier3_at_expert_panel,
          incident_correction_running, incident_account_closed, complaint_unfounded,
-         complaint_founded_in_incident, press_release_partly_published, matrix_report_waiting]
+         complaint_founded_in_incident, press_release_partly_published, matrix_report_waiting,
+         patrol_at_summary, commendation_barred, commendation_waiting, reinstatement_waiting]

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from . import accounts, key_dates
 from .context import current, record
 from .errors import Refused
 from .expressions import helper
 from .schema import Account, CommendationBan, Department, Event, Instance, PartyBranch, User
+
+T = TypeVar("T")
 
 #: Words that mark an account as the hospital's own; a person may not use them (第六条).
 HOSPITAL_NAMES = ("绍兴市中医院", "中医院")
@@ -43,13 +46,27 @@ def recorded(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return register
 
 
+def _session() -> Session:
+    session = current().session
+    if session is None:  # a replay answers recorded helpers without running them
+        raise RuntimeError("helper needs the database but runs without a session")
+    return session
+
+
+def _row(model: type[T], key: Any) -> T:
+    """Return the row of ``model`` with primary key ``key``; it must exist."""
+    row = _session().get(model, key)
+    if row is None:
+        raise HelperRefused(f"记录不存在: {model.__name__} {key}")
+    return row
+
+
 def _instance() -> Instance:
-    ctx = current()
-    return ctx.session.get(Instance, ctx.instance_id)
+    return _row(Instance, current().instance_id)
 
 
 def _initiator() -> User:
-    return current().session.get(User, _instance().initiator)
+    return _row(User, _instance().initiator)
 
 
 # -- accounts (第五、六条) -------------------------------------------------------
@@ -57,25 +74,53 @@ def _initiator() -> User:
 @recorded("account_info")
 def account_info(account_id: Any) -> dict[str, Any]:
     """Return the registered facts of account ``account_id``."""
-    session = current().session
-    return accounts.view(session, _account(account_id))
+    account = _account(account_id)
+    current().item.setdefault("account_id", account.id)  # the item concerns this account
+    return accounts.view(_session(), account)
 
 
 @recorded("active_account")
 def active_account(account_id: Any) -> dict[str, Any]:
     """Return account ``account_id`` if it is registered and may publish, else refuse."""
     account = _account(account_id)
+    current().item.setdefault("account_id", account.id)  # the item concerns this account
     if account.status != "registered":
         raise HelperRefused(f"账号「{account.account_name}」当前状态为"
                             f"「{accounts.STATUSES[account.status]}」，不能发布信息。")
-    return accounts.view(current().session, account)
+    return accounts.view(_session(), account)
 
 
 def _account(account_id: Any) -> Account:
     try:
-        return accounts.get(current().session, account_id)
+        return accounts.get(_session(), account_id)
     except Refused as err:
         raise HelperRefused(err.message) from None
+
+
+@recorded("suspended_account")
+def suspended_account(account_id: Any) -> dict[str, Any]:
+    """Return a suspended account its operator, holder or department head may reinstate."""
+    account, author = _account(account_id), _initiator()
+    current().item.setdefault("account_id", account.id)
+    if account.status != "suspended":
+        raise HelperRefused(f"账号「{account.account_name}」当前状态为"
+                            f"「{accounts.STATUSES[account.status]}」，只有停用的账号可以申请恢复。")
+    head = _row(Department, account.department_id).head
+    if author.username not in {account.operator, account.holder, head}:
+        raise HelperRefused(f"只有账号「{account.account_name}」的运营者、开设人或主办科室负责人可以申请恢复。")
+    return accounts.view(_session(), account)
+
+
+@recorded("may_publish")
+def may_publish(account: dict[str, Any]) -> bool:
+    """Refuse a post by someone who does not run the account (第五、六条)."""
+    author = _initiator()
+    if account["tier"] == 3 and account["holder"] != author.username:
+        raise HelperRefused(f"三级平台「{account['account_name']}」只能由其开设人发布信息。")
+    if account["tier"] == 2 and account["department_id"] != author.department_id:
+        raise HelperRefused(f"二级平台「{account['account_name']}」只能由"
+                            f"{account['department']}的职工发布信息。")
+    return True
 
 
 @recorded("same_type_accounts")
@@ -83,7 +128,7 @@ def same_type_accounts(tier: int, platform_type: str) -> int:
     """Count the initiator's (tier 3) or department's (tier 2) accounts of this type."""
     author = _initiator()
     holder = author.username if tier == 3 else None
-    return accounts.same_type_count(current().session, platform_type,
+    return accounts.same_type_count(_session(), platform_type,
                                     _instance().department_id, holder)
 
 
@@ -99,18 +144,20 @@ def apply_account(tier: int, platform_type: str, platform_other: Any, platform_n
     author, inst, ctx = _initiator(), _instance(), current()
     if inst.department_id is None:
         raise HelperRefused("申请人没有所属科室，无法确定主办科室。")
+    if tier == 2 and _row(Department, inst.department_id).head != author.username:
+        raise HelperRefused("二级平台以科室名义开设，应由科室负责人申请（附件1）。")
     fields = {"tier": tier, "platform_type": platform_type, "platform_other": platform_other,
               "platform_name": platform_name, "account_name": account_name,
               "department_id": inst.department_id, "operator": author.username,
               "holder": author.username if tier == 3 else None}
-    return accounts.apply(ctx.session, fields, inst.id, ctx.clock.now()).id
+    return accounts.apply(_session(), fields, inst.id, ctx.clock.now()).id
 
 
 @recorded("set_account_status")
 def set_account_status(account_id: int, status: str, reason: Any = None) -> str:
     """Move the account to ``status`` (registered, rejected, suspended, closed)."""
     ctx = current()
-    account = accounts.set_status(ctx.session, account_id, status,
+    account = accounts.set_status(_session(), account_id, status,
                                   str(reason) if reason else None, ctx.clock.now())
     return account.status
 
@@ -122,7 +169,7 @@ def ban_commendations(account_id: int, reason: str) -> list[str]:
     account = _account(account_id)
     subjects = _ban_subjects(account)
     for kind, subject in subjects:
-        ctx.session.add(CommendationBan(
+        _session().add(CommendationBan(
             year=ctx.clock.now().year, subject_type=kind, subject=subject,
             account_id=account.id, instance_id=ctx.instance_id, reason=reason,
             ordered_at=ctx.clock.now()))
@@ -130,20 +177,36 @@ def ban_commendations(account_id: int, reason: str) -> list[str]:
 
 
 def _ban_subjects(account: Account) -> list[tuple[str, str]]:
-    session = current().session
-    department = session.get(Department, account.department_id)
-    person = session.get(User, account.holder or account.operator)
+    department = _row(Department, account.department_id)
+    person = _row(User, account.holder or account.operator)
     subjects = [("department", department.name), ("person", person.username)]
     if person.branch_id is not None:
-        subjects.insert(1, ("branch", session.get(PartyBranch, person.branch_id).name))
+        subjects.insert(1, ("branch", _row(PartyBranch, person.branch_id).name))
     return subjects
+
+
+@recorded("commendation_bans_of")
+def commendation_bans_of(username: str, year: int) -> list[str]:
+    """Return the 第十六条 bans of ``year`` that reach ``username`` (person, department, branch)."""
+    session = _session()
+    person = session.get(User, username)
+    if person is None:
+        raise HelperRefused(f"用户不存在: {username}")
+    subjects = [("person", person.username)]
+    if person.department_id is not None:
+        subjects.append(("department", _row(Department, person.department_id).name))
+    if person.branch_id is not None:
+        subjects.append(("branch", _row(PartyBranch, person.branch_id).name))
+    bans = session.scalars(select(CommendationBan).where(CommendationBan.year == year))
+    return sorted({f"{b.subject_type}:{b.subject}" for b in bans
+                   if (b.subject_type, b.subject) in subjects})
 
 
 @recorded("release_targets")
 def release_targets() -> list[dict[str, Any]]:
     """Return every active tier-2/3 account with its operator (第十四条)."""
     return [{"account_id": a.id, "account_name": a.account_name, "operator": a.operator}
-            for a in accounts.active(current().session, (2, 3))]
+            for a in accounts.active(_session(), (2, 3))]
 
 
 # -- the item -------------------------------------------------------------------
@@ -166,7 +229,7 @@ def latest_submission(task_spec: str) -> dict[str, Any]:
     for event in reversed(ctx.events):  # this step's own events are not written yet
         if event["type"] == "task_completed" and event["task_spec"] == task_spec:
             return dict(event["payload"].get("data", {}))
-    event = ctx.session.scalar(select(Event).where(
+    event = _session().scalar(select(Event).where(
         Event.instance_id == ctx.instance_id, Event.type == "task_completed",
         Event.task_spec == task_spec).order_by(Event.seq.desc()).limit(1))
     if event is None:
@@ -188,7 +251,7 @@ def is_key_date(day: Any) -> bool:
     if not day:
         return False
     try:
-        return bool(key_dates.matching(current().session, day))
+        return bool(key_dates.matching(_session(), day))
     except Refused as err:
         raise HelperRefused(err.message) from None
 

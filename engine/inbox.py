@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from .assignment import ROLE_TITLES, roles_of
 from .people import display_names
-from .schema import Event, Instance, ModelVersion, Task
+from .schema import Account, Event, Instance, ModelVersion, Task
 
 TAB_TITLES = {"mine": "我的待办", "claimable": "可认领", "done": "已办", "started": "我发起的"}
 MAX_PER_PAGE = 100
@@ -66,6 +66,8 @@ def _day(value: date) -> datetime:
 #: filter name -> (tab, value) -> condition.  Values arrive already typed.
 FILTERS: dict[str, Callable[[Tab, Any], ColumnElement[bool]]] = {
     "model": lambda tab, v: Instance.model_key == v,
+    "account": lambda tab, v: Instance.account_id == v,
+    "tier": lambda tab, v: Instance.account_id.in_(select(Account.id).where(Account.tier == v)),
     "q": lambda tab, v: Instance.title.contains(v, autoescape=True),
     "department": lambda tab, v: tab.department == v,
     "since": lambda tab, v: tab.date >= _day(v),
@@ -74,7 +76,7 @@ FILTERS: dict[str, Callable[[Tab, Any], ColumnElement[bool]]] = {
 
 
 #: filters on instance columns: task tabs join ``instances`` to count with them
-INSTANCE_FILTERS = {"model", "q"}
+INSTANCE_FILTERS = {"model", "q", "account", "tier"}
 
 
 def inbox(session: Session, username: str, query: InboxQuery, now: datetime) -> dict[str, Any]:
@@ -86,6 +88,7 @@ def inbox(session: Session, username: str, query: InboxQuery, now: datetime) -> 
     offset = (max(query.page, 1) - 1) * per_page
     page = session.execute(stmt.order_by(*tab.order).offset(offset).limit(per_page)).all()
     rows = _task_rows(session, page, now) if tab.rows_are_tasks else _instance_rows(session, page)
+    _add_accounts(session, rows)
     counts = {name: count(session, username, name, query.filters, roles) for name in TABS}
     total = counts[query.tab]
     return {"tab": query.tab, "rows": rows, "total": total, "counts": counts,
@@ -109,7 +112,8 @@ def _base(tab: Tab) -> Select:
     if not tab.rows_are_tasks:
         return select(Instance, ModelVersion.name).join(
             ModelVersion, Instance.model_version_id == ModelVersion.id)
-    return (select(Task, Instance.title, Instance.model_key, Instance.initiator, ModelVersion.name)
+    return (select(Task, Instance.title, Instance.model_key, Instance.initiator, ModelVersion.name,
+                   Instance.account_id)
             .join(Instance, Task.instance_id == Instance.id)
             .join(ModelVersion, Instance.model_version_id == ModelVersion.id))
 
@@ -147,7 +151,7 @@ def _task_rows(session: Session, page: Sequence[Any], now: datetime) -> list[dic
 
 
 def _task_row(result, now: datetime, returns: dict[int, dict]) -> dict[str, Any]:
-    task, title, model, initiator, model_name = result
+    task, title, model, initiator, model_name, account_id = result
     created, due = aware(task.created_at) or now, aware(task.due_at)
     waiting = (now - created).total_seconds() if task.status == "open" else None
     return {
@@ -161,6 +165,7 @@ def _task_row(result, now: datetime, returns: dict[int, dict]) -> dict[str, Any]
         "waiting_seconds": int(waiting) if waiting is not None else None,
         "overdue": bool(due and task.status == "open" and due < now),
         "returned": returns.get(task.instance_id) if task.status == "open" else None,
+        "account_id": account_id,
     }
 
 
@@ -177,8 +182,19 @@ def _instance_rows(session: Session, page: Sequence[Any]) -> list[dict[str, Any]
     return [{"instance_id": inst.id, "model": inst.model_key, "model_name": name,
              "title": inst.title, "status": inst.status, "initiator": inst.initiator,
              "department_id": inst.department_id, "started_at": iso(inst.started_at),
-             "ended_at": iso(inst.ended_at), "stages": stages[inst.id]}
+             "ended_at": iso(inst.ended_at), "stages": stages[inst.id],
+             "account_id": inst.account_id}
             for inst, name in page]
+
+
+def _add_accounts(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Name each row's platform account and its tier (一级/二级/三级)."""
+    ids = {r["account_id"] for r in rows if r["account_id"]}
+    found = {a.id: a for a in session.scalars(select(Account).where(Account.id.in_(ids)))} if ids else {}
+    for row in rows:
+        account = found.get(row["account_id"])
+        row["account"] = account.account_name if account else None
+        row["tier"] = account.tier if account else None
 
 
 def last_returns(session: Session, instance_ids: set[int]) -> dict[int, dict[str, Any]]:

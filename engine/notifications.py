@@ -103,3 +103,9 @@ def remind(spec_name: str) -> int:
     rows = task_messages(connection, tasks, "reminder", title, ctx.clock.now(), "请在时限内完成。")
     write(connection, rows)
     return len(rows)
+
+
+def recent(session: Session, username: str, limit: int = 100) -> list[Notification]:
+    """Return ``username``'s latest notifications, read or not, newest first."""
+    return list(session.scalars(select(Notification).where(Notification.username == username)
+                                .order_by(Notification.id.desc()).limit(limit)))

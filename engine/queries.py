@@ -64,8 +64,22 @@ def task_detail(session: Session, task_id: str) -> dict[str, Any]:
     version = session.get(ModelVersion, inst.model_version_id)
     detail = task_summary(session, row)
     detail.update(form_schema=version.forms.get(row.form_name), draft=row.draft,
-                  model_version=version.version, values=current_values(session, inst.id))
+                  model_version=version.version, values=current_values(session, inst.id),
+                  submissions=submissions(session, inst.id))
     return detail
+
+
+def submissions(session: Session, instance_id: int) -> list[dict[str, Any]]:
+    """Return every completed step of the item: who, role, when, task, decision, data.
+
+    A reviewer sees the earlier opinions (reviews, expert opinions) next to the form.
+    """
+    return [{"task_name": e.payload.get("task_name"), "task_spec": e.task_spec,
+             "actor": e.actor, "role": e.role,
+             "role_title": ROLE_TITLES.get(e.role or "", e.role), "at": _iso(e.at),
+             "decision": e.payload.get("decision"), "comment": e.payload.get("comment"),
+             "data": e.payload.get("data", {})}
+            for e in events_of(session, instance_id) if e.type == "task_completed"]
 
 
 def current_values(session: Session, instance_id: int) -> dict[str, Any]:

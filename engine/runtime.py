@@ -110,7 +110,7 @@ class Engine:
                       department_id: int | None, now: datetime) -> dict[str, Any]:
         values = {"model_version_id": version.id, "model_key": version.key,
                   "title": str(data.get("title", ""))[:300], "status": "running",
-                  "initiator": username, "department_id": department_id,
+                  "initiator": username, "department_id": department_id, "account_id": None,
                   "started_at": now, "ended_at": None, "state": "",
                   "state_version": "", "revision": 0, "event_seq": 0, "event_hash": GENESIS}
         values["id"] = conn.execute(insert(INSTANCES).values(values)).inserted_primary_key[0]

@@ -111,6 +111,8 @@ class Instance(Base):
     state: Mapped[str] = mapped_column(Text)
     state_version: Mapped[str] = mapped_column(String(20))
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    #: The platform account the item concerns (a post's account, an incident's, ...).
+    account_id: Mapped[int | None] = mapped_column(Integer, index=True)
     #: Head of the history chain: the last event's sequence number and hash.
     event_seq: Mapped[int] = mapped_column(Integer, default=0)
     event_hash: Mapped[str] = mapped_column(String(64), default="0" * 64)

@@ -198,7 +198,8 @@ class Step:
             "state": text, "state_version": state.STATE_VERSION,
             "revision": inst["revision"] + 1, "status": inst["status"],
             "ended_at": inst["ended_at"], "title": inst["title"],
-            "department_id": inst["department_id"], "model_version_id": self.version.id,
+            "department_id": inst["department_id"], "account_id": inst["account_id"],
+            "model_version_id": self.version.id,
             "event_seq": self.history.seq, "event_hash": self.history.prev})
         if result.rowcount != 1:
             raise Conflict("事项已被他人同时修改，请刷新后重试。")

@@ -85,27 +85,25 @@ def owners(events: list[Event], layouts: dict[int, Layout]) -> dict[int, str]:
 
     Called models reuse element ids (every review model has ``Task_draft``), so a
     run of consecutive events inside called models is given the one model that
-    draws all of their elements; the first such model when several do.
+    draws all of their elements (the first such model when several do); the run
+    ends where no model draws them all (the item went on into another model).
     """
     result: dict[int, str] = {}
     visit: list[Event] = []
-    for event in [*events, None]:
-        keys = layouts[event.model_version_id].candidates(event.task_spec) if event else [""]
-        if event is not None and keys != [""]:
+    common: list[str] = []
+    for event in events:
+        keys = layouts[event.model_version_id].candidates(event.task_spec)
+        narrowed = [k for k in common if k in keys]
+        if keys != [""] and (narrowed or not visit):
             visit.append(event)
+            common = narrowed or keys
             continue
-        if visit:
-            result.update(_visit_owner(visit, layouts))
-            visit = []
-        if event is not None:
+        result.update({e.seq: common[0] for e in visit})
+        visit, common = ([event], keys) if keys != [""] else ([], [])
+        if keys == [""]:
             result[event.seq] = ""
+    result.update({e.seq: common[0] for e in visit})
     return result
-
-
-def _visit_owner(visit: list[Event], layouts: dict[int, Layout]) -> dict[int, str]:
-    sets = [layouts[e.model_version_id].candidates(e.task_spec) for e in visit]
-    common = [k for k in sets[0] if all(k in keys for keys in sets)]
-    return {e.seq: (common or keys)[0] for e, keys in zip(visit, sets, strict=True)}
 
 
 @dataclass
@@ -133,17 +131,21 @@ class Board:
     def moved(self, event: Event) -> None:
         """Note that the event's task opened or completed: enter its called model, or leave them."""
         owner = self.owners.get(event.seq, "")
-        if owner and owner not in self.entered:
+        self._leave(self.entered - self.left - {owner})
+        if owner and (owner not in self.entered or owner in self.left):
             self.entered.add(owner)
+            self.left.discard(owner)
             self.completed.update(self.layout.shapes[owner].starts)
-        elif not owner:
-            self.left |= self.entered
+
+    def _leave(self, keys: set[str]) -> None:
+        for key in keys:
+            self.completed.update(_reached_ends(self.layout.shapes[key], self.last_done))
+        self.left |= keys
 
     def finish(self) -> None:
         self.open.clear()
-        for key in ("", *self.entered):
-            self.completed.update(_reached_ends(self.layout.shapes[key], self.last_done))
-        self.left |= self.entered
+        self.completed.update(_reached_ends(self.layout.shapes[""], self.last_done))
+        self._leave(self.entered - self.left)
 
 
 def _apply(board: Board, event: Event) -> None:

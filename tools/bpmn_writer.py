@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
-X0, COLW, LANE_H, LANE_X = 230, 150, 170, 150
+X0, COLW, LANE_H, LANE_X = 230, 150, 190, 150
 SIZES = {"task": (100, 80), "gateway": (50, 50), "event": (36, 36)}
 KINDS = {"startEvent": "event", "endEvent": "event", "boundaryEvent": "event",
          "userTask": "task", "scriptTask": "task", "callActivity": "task",
@@ -119,6 +119,7 @@ class Model:
                  f'  <bpmn:process id="{self.key}" name={quoteattr(self.name)} '
                  f'isExecutable="true">\n',
                  f'    <bpmn:documentation>{escape(self.doc)}</bpmn:documentation>\n',
+                 self._properties(),
                  self._lane_set()]
         parts += [self._node_xml(n) for n in self.nodes.values()]
         parts += [self._flow_xml(f) for f in self.flows]
@@ -126,6 +127,13 @@ class Model:
         parts.append(self._diagram())
         parts.append("</bpmn:definitions>\n")
         return "".join(parts)
+
+    def _properties(self) -> str:
+        """Declare the collections multi-instance tasks read and write (BPMN item-aware)."""
+        refs = [(n.loop[k], n.loop.get(f"{k}_title", n.loop[k])) for n in self.nodes.values()
+                if n.loop for k in ("input", "output") if n.loop.get(k)]
+        return "".join(f'    <bpmn:property id="{ref}" name={quoteattr(title)} />\n'
+                       for ref, title in refs)
 
     def _lane_set(self) -> str:
         out = [f'    <bpmn:laneSet id="LaneSet_{self.key}">\n']
@@ -251,7 +259,8 @@ def _extensions(n: Node) -> str:
 
 
 def _loop(loop: dict[str, str]) -> str:
-    out = ['      <bpmn:multiInstanceLoopCharacteristics isSequential="false" spiffworkflow:scriptsOnInstances="true">\n',
+    out = ['      <bpmn:multiInstanceLoopCharacteristics isSequential="false" '
+           'spiffworkflow:scriptsOnInstances="true">\n',
            f"        <bpmn:loopDataInputRef>{loop['input']}</bpmn:loopDataInputRef>\n"]
     if loop.get("output"):
         out.append(f"        <bpmn:loopDataOutputRef>{loop['output']}</bpmn:loopDataOutputRef>\n")

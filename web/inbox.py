@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
+from engine import accounts
 from engine.catalog import model_choices
 from engine.errors import Invalid
 from engine.inbox import TAB_TITLES, InboxQuery, inbox
@@ -15,7 +16,7 @@ from .api.schemas import InboxArgs
 from .services import now, transaction
 
 bp = Blueprint("inbox", __name__)
-FILTER_KEYS = ("q", "model", "department", "since", "until")
+FILTER_KEYS = ("q", "model", "account", "tier", "department", "since", "until")
 
 
 def inbox_query(args, per_page: int) -> InboxQuery:
@@ -53,6 +54,8 @@ def tabs():
     with transaction() as db:
         page = inbox(db, current_user.username, query, now())
         models, depts = model_choices(db), departments(db)
+        platform_accounts = [{"id": a.id, "name": a.account_name, "tier": a.tier}
+                             for a in accounts.active(db, (1, 2, 3))]
     args = {k: v for k, v in request.args.items() if k in FILTER_KEYS and v}
     return render_template("inbox.html", page=page, tabs=TAB_TITLES, models=models,
-                           departments=depts, args=args, now=now())
+                           departments=depts, accounts=platform_accounts, args=args, now=now())

@@ -24,6 +24,7 @@ from engine import queries
 from engine.access import check_may_view
 from engine.attachments import add_attachment, attachment_for, attachments_of
 from engine.catalog import start_entry, startable
+from engine.choices import with_choices
 from engine.comments import add_comment, comments_of
 from engine.diagram import diagram
 from engine.errors import Invalid
@@ -46,7 +47,8 @@ def catalog():
 
 
 def _render_start(entry: dict, values: dict, errors: dict | None = None, status: int = 200):
-    schema = entry["form_schema"] or {"properties": {}}
+    with transaction() as db:
+        schema = with_choices(entry["form_schema"], db, current_user.username) or {"properties": {}}
     return render_template("start.html", entry=entry, errors=errors or {},
                            fields=fields_for(schema, values, errors)), status
 

@@ -11,6 +11,7 @@ from engine import queries
 from engine.access import check_may_view_task
 from engine.assignment import holds_role
 from engine.attachments import attachments_of
+from engine.choices import with_choices
 from engine.comments import comments_of
 from engine.errors import Invalid
 
@@ -53,7 +54,8 @@ def initial_values(detail: dict) -> dict:
 
 
 def render_task(ctx: dict, values: dict, errors: dict | None = None, status: int = 200):
-    schema = ctx["task"]["form_schema"] or {"properties": {}}
+    with transaction() as db:
+        schema = with_choices(ctx["task"]["form_schema"], db, current_user.username) or {"properties": {}}
     return render_template("task.html", fields=fields_for(schema, values, errors),
                            errors=errors or {}, **ctx), status
 

@@ -1,12 +1,16 @@
 """新媒体平台认证审批 (附件1, 第五、六条): stages, one account per type, registration."""
 
+import threading
+
 import pytest
 from sqlalchemy import func, select
 
 from engine.errors import Refused
+from engine.persistence import Database
 from engine.queries import current_values
+from engine.runtime import Engine
 from engine.schema import Account
-from tests.proc_support import account, account_named
+from tests.proc_support import account, account_named, recorded_inputs
 
 CHECK_PASS = {k: "pass" for k in ("medical_only", "not_in_hospital_name", "commitment",
                                   "one_per_type")}
@@ -39,6 +43,9 @@ def _account_id(engine, instance) -> int:
 def test_tier3_application_is_approved_and_registered(drive, engine):
     instance = drive.start("account_approval", "liuyang", application(3, "抖音", "刘洋说推拿"))
     assert account(engine, _account_id(engine, instance))["status"] == "applied"
+    readings = {r["helper"]: r["result"] for r in recorded_inputs(engine, instance)}
+    assert (readings["same_type_accounts"], readings["apply_account"]) == (
+        0, _account_id(engine, instance))
     approve_all(drive, instance, [("Task_dept", "chenjing"), *STAGES[1:]])
     assert drive.status(instance) == "completed"
     registered = account(engine, _account_id(engine, instance))
@@ -146,3 +153,29 @@ def test_an_other_platform_must_be_named(drive):
     instance = drive.start("account_approval", "liuyang",
                            application(3, "其他", "刘洋推拿", platform_other="小红书"))
     assert drive.open_specs(instance) == ["Task_dept"]
+
+
+def test_a_department_account_is_applied_for_by_the_department_head(drive):
+    with pytest.raises(Refused) as refused:
+        drive.start("account_approval", "zhangwei", application(2, "微博", "心血管内科微博"))
+    assert "应由科室负责人申请" in refused.value.message
+
+
+def test_two_simultaneous_applications_of_one_holder_are_counted_in_turn(engine, drive, db_url):
+    """第六条 under concurrency: of two same-type applications at once, the second needs consent."""
+    engines = [Engine(Database(db_url), engine.clock) for _ in range(2)]
+    barrier, started = threading.Barrier(2), []
+
+    def apply(eng, name):
+        barrier.wait()
+        started.append(eng.start("account_approval", "liuyang", application(3, "微博", name)))
+
+    threads = [threading.Thread(target=apply, args=(e, f"刘洋微博{i}"))
+               for i, e in enumerate(engines)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for e in engines:
+        e.db.dispose()
+    assert sorted(drive.open_specs(i)[0] for i in started) == ["Task_consent_dept", "Task_dept"]

@@ -1,5 +1,7 @@
 """发布后监测与事件处置 (第十三、十六、十八条): deadlines, escalation, reports, closure."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -130,4 +132,15 @@ def test_commendations_are_stripped_only_for_a_violation(drive, engine):
     with pytest.raises(Refused) as refused:
         drive.act(instance, "Task_verify", "sunli", verdict("none", "none", ban=True))
     assert "ban_commendation" in refused.value.errors
+    assert drive.open_specs(instance) == ["Task_verify"]
+
+
+def test_anyone_may_raise_an_incident_on_a_published_post(drive, engine, clock):
+    instance = drive.start("incident_closure", "sunli", {
+        "account_id": account_id(engine, "心血管内科健康课堂"), "title": "冬季养生",
+        "finding": "wrong", "published_url": "https://mp.weixin.qq.com/s/abc",
+        "description": "引用图片侵权"})
+    task = drive.task(instance, "Task_withdraw")
+    assert (task.assignee, task.due_at) == ("lina", clock.now() + timedelta(minutes=30))
+    drive.act(instance, "Task_withdraw", "lina", WITHDRAWN)
     assert drive.open_specs(instance) == ["Task_verify"]

@@ -1,5 +1,7 @@
 """信息发布审核 (第十一、十二条): the procedure follows the account tier and the key dates."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
@@ -11,6 +13,7 @@ from tests.proc_support import account_id, recorded_inputs
 from tests.support import APPROVE, DRAFT, returned
 
 ORDINARY_DAY, KEY_DAY, IN_RANGE = "2026-12-01", "2026-12-04", "2027-02-08"
+PUBLISHED = {"published_url": "https://example.cn/p/1", "published_at": "2026-12-01T09:00:00"}
 THREE = [("Task_review", "zhoujie"), ("Task_check", "sunli"), ("Task_sign", "zhengqiang")]
 FOUR = [*THREE, ("Task_final", "qianjun")]
 
@@ -29,10 +32,19 @@ def walk(drive, instance, stages) -> None:
         drive.act(instance, spec, user, APPROVE)
 
 
+def published(drive, instance, operator="zhaolei") -> str:
+    """After approval the account's operator registers the post and ends monitoring."""
+    assert drive.open_specs(instance) == ["Task_publish"]
+    assert drive.task(instance, "Task_publish").assignee == operator
+    drive.act(instance, "Task_publish", operator, PUBLISHED)
+    drive.act(instance, "Task_monitor", operator, {"finding": "none"})
+    return drive.status(instance)
+
+
 def test_tier1_on_an_ordinary_day_takes_three_review(drive, engine):
     instance = start(drive, engine, "浙江省绍兴市中医院服务号")
     walk(drive, instance, THREE)
-    assert drive.status(instance) == "completed"
+    assert published(drive, instance) == "completed"
     readings = {r["helper"]: r["result"] for r in recorded_inputs(engine, instance)}
     assert readings["is_key_date"] is False and readings["active_account"]["tier"] == 1
 
@@ -41,9 +53,9 @@ def test_tier1_on_an_ordinary_day_takes_three_review(drive, engine):
 def test_tier1_on_a_key_date_takes_four_review_with_the_party_secretary_last(drive, engine, day):
     instance = start(drive, engine, "浙江省绍兴市中医院订阅号", day)
     walk(drive, instance, FOUR)
-    assert drive.status(instance) == "completed"
     signed = [(e["task_spec"], e["actor"]) for e in drive.events(instance, "task_completed")]
     assert signed[-1] == ("Task_final", "qianjun")
+    assert published(drive, instance) == "completed"
     assert drive.events(instance)[-1]["type"] == "instance_completed"
 
 
@@ -62,7 +74,7 @@ def test_the_party_secretary_can_return_the_draft(drive, engine):
     assert drive.task(instance, "Task_draft").assignee == "zhaolei"
     drive.act(instance, "Task_draft", "zhaolei", DRAFT)
     walk(drive, instance, FOUR)
-    assert drive.status(instance) == "completed"
+    assert published(drive, instance) == "completed"
 
 
 def test_tier2_takes_three_review_with_the_department_head_first(drive, engine):
@@ -70,7 +82,7 @@ def test_tier2_takes_three_review_with_the_department_head_first(drive, engine):
     assert drive.open_specs(instance) == ["Task_review_dept"]
     assert drive.task(instance, "Task_review_dept").assignee == "lina"
     walk(drive, instance, [("Task_review_dept", "lina"), *THREE[1:]])
-    assert drive.status(instance) == "completed"
+    assert published(drive, instance, "lina") == "completed"
     labels = [e["task_spec"] for e in drive.events(instance, "task_completed")]
     assert "Task_review" not in labels
 
@@ -79,7 +91,7 @@ def test_tier2_on_a_key_date_takes_four_review_by_reference(drive, engine):
     instance = start(drive, engine, "针推科普", KEY_DAY, user="liuyang")
     assert drive.task(instance, "Task_review_dept").assignee == "chenjing"
     walk(drive, instance, [("Task_review_dept", "chenjing"), *FOUR[1:]])
-    assert drive.status(instance) == "completed"
+    assert published(drive, instance, "chenjing") == "completed"
 
 
 def test_tier3_takes_the_tier3_review(drive, engine):
@@ -93,7 +105,7 @@ def test_a_key_date_added_to_the_calendar_switches_new_posts_to_four_review(driv
         key_dates.add(session, "院庆", "2026-12-10")
     instance = start(drive, engine, "绍兴市中医院", "2026-12-10")
     walk(drive, instance, FOUR)
-    assert drive.status(instance) == "completed"
+    assert drive.open_specs(instance) == ["Task_publish"]
 
 
 @pytest.mark.parametrize("status", ["closed", "suspended"])
@@ -118,3 +130,21 @@ def test_an_unregistered_account_is_refused(drive):
 def instances(engine) -> int:
     with engine.db.transaction() as session:
         return session.scalar(select(func.count()).select_from(Instance))
+
+
+@pytest.mark.parametrize("account,user", [
+    ("张伟医生谈心脏", "liuyang"), ("心血管内科健康课堂", "liuyang")],
+    ids=["他人的三级平台", "其他科室的二级平台"])
+def test_only_the_accounts_own_people_may_post_on_it(drive, engine, account, user):
+    with pytest.raises(Refused) as refused:
+        start(drive, engine, account, user=user)
+    assert "只能由" in refused.value.message
+
+
+def test_an_approved_post_is_monitored_and_an_incident_handled_in_the_same_item(drive, engine,
+                                                                                  clock):
+    instance = start(drive, engine, "心血管内科健康课堂", user="zhangwei")
+    walk(drive, instance, [("Task_review_dept", "lina"), *THREE[1:]])
+    drive.act(instance, "Task_publish", "lina", PUBLISHED)
+    drive.act(instance, "Task_monitor", "lina", {"finding": "wording", "description": "剂量笔误"})
+    assert drive.task(instance, "Task_correct").due_at == clock.now() + timedelta(minutes=30)

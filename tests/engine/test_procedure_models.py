@@ -65,3 +65,36 @@ def test_every_flow_node_sits_in_a_lane(path):
     in_lanes = {ref.text for ref in tree.iterfind(".//bpmn:flowNodeRef", NS)}
     nodes = {el.get("id") for el in elements(tree, *FLOW_NODES)}
     assert nodes - in_lanes == set()
+
+
+def _bounds(tree) -> dict[str, tuple[float, float, float, float]]:
+    dc = "{http://www.omg.org/spec/DD/20100524/DC}Bounds"
+    return {s.get("bpmnElement"): tuple(float(s.find(dc).get(k)) for k in ("x", "y", "width",
+                                                                            "height"))
+            for s in tree.iterfind(".//bpmndi:BPMNShape", DI)}
+
+
+@pytest.mark.parametrize("path", MODELS, ids=[p.stem for p in MODELS])
+def test_every_shape_is_drawn_inside_its_lane(path):
+    tree = etree.parse(str(path))
+    bounds, outside = _bounds(tree), []
+    for lane in tree.iterfind(".//bpmn:lane", NS):
+        _, top, _, height = bounds[lane.get("id")]
+        for ref in lane.iterfind("bpmn:flowNodeRef", NS):
+            node = tree.find(f".//*[@id='{ref.text}']")
+            _, y, _, h = bounds[ref.text]
+            if not node.tag.endswith("boundaryEvent") and not top <= y <= y + h <= top + height:
+                outside.append(ref.text)
+    assert outside == []
+
+
+@pytest.mark.parametrize("path", MODELS, ids=[p.stem for p in MODELS])
+def test_no_two_shapes_overlap(path):
+    tree = etree.parse(str(path))
+    nodes = {el.get("id") for el in elements(tree, *FLOW_NODES)
+             if not el.tag.endswith("boundaryEvent")}
+    boxes = [(k, b) for k, b in _bounds(tree).items() if k in nodes]
+    overlapping = [(a, b) for i, (a, (ax, ay, aw, ah)) in enumerate(boxes)
+                   for b, (bx, by, bw, bh) in boxes[i + 1:]
+                   if ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah]
+    assert overlapping == []

@@ -2,7 +2,7 @@
 
 import pytest
 
-from engine import accounts
+from engine import accounts, queries
 from engine.errors import Refused
 from tests.conftest import START as NOW
 from tests.proc_support import account_id
@@ -122,6 +122,11 @@ def test_disputed_content_goes_to_joint_review_then_to_the_chosen_experts(drive,
         "Task_joint_medical", "Task_joint_office"]
     assert {(e["expert"], e["conclusion"]) for e in _opinions(drive, instance)} == {
         ("fengxue", "agree"), ("hanmei", "revise")}
+    with engine.db.transaction() as session:
+        seen = queries.task_detail(session, drive.task(instance, "Task_joint_office").id)
+    in_view = {(s["actor"], s["data"]["opinion"]) for s in seen["submissions"]
+               if s["role"] == "expert"}
+    assert in_view == {("fengxue", "fengxue的意见"), ("hanmei", "hanmei的意见")}
     drive.act(instance, "Task_joint_office", "zhaolei", joint())
     drive.act(instance, "Task_joint_medical", "zhoujie", joint())
     drive.act(instance, "Task_branch_report", "wangfang", ACK)

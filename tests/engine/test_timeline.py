@@ -109,5 +109,8 @@ def test_a_called_model_is_drawn_and_its_call_activity_marked(engine, drive):
     assert last["states"]["Task_sign"] == "completed"
     assert steps[0]["diagram"] == "" and "Call_four" not in steps[0]["states"]
     drive.act(item, "Task_final", "qianjun", APPROVE)
-    final = steps_of(engine, item)[-1]["states"]
-    assert final["Call_four"] == "completed" and "active" not in final.values()
+    after = steps_of(engine, item)[-1]
+    assert after["states"]["Call_four"] == "completed" and after["states"]["EndEvent_issued"] == "completed"
+    # issued, the post is monitored (第十三条) in the next called model
+    assert after["diagram"] == "incident_closure"
+    assert after["states"]["Call_monitor"] == "active"

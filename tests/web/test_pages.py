@@ -261,3 +261,26 @@ def test_comment_redirect_stays_on_site(browse, drive, target):
     instance = drive.start("three_review", "zhangwei", START)
     res = browse("zhangwei").post(f"/items/{instance}/comments", {"body": "好", "back": target})
     assert res.headers["Location"] == f"/items/{instance}#comments"
+
+
+def test_inbox_rows_name_the_account_and_tier_and_filter_by_them(app, browse):
+    from engine import accounts as registry
+    from tests.support import Driver
+
+    engine = app.extensions["shenfa"]
+    with engine.db.transaction() as session:
+        account = next(a for a in registry.active(session, (1,)) if a.account_name)
+    drive = Driver(engine)
+    instance = drive.start("post_review", "zhaolei", {
+        "account_id": account.id, "title": "冬季心血管健康提示", "planned_date": "2026-12-02"})
+    page = browse("zhaolei").get("/inbox").get_data(as_text=True)
+    assert f"{account.account_name} · 一级平台" in page
+    assert f"#{instance}" in browse("zhaolei").get(f"/inbox?account={account.id}").get_data(as_text=True)
+    assert f"#{instance}" not in browse("zhaolei").get("/inbox?tier=3").get_data(as_text=True)
+
+
+def test_start_page_offers_only_accounts_the_user_may_publish_to(app, browse):
+    page = browse("zhaolei").get("/start/post_review").get_data(as_text=True)
+    assert "，一级平台）</option>" in page and "<select" in page
+    staff = browse("liuyang").get("/start/post_review").get_data(as_text=True)
+    assert "，一级平台）</option>" not in staff

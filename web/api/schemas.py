@@ -20,6 +20,10 @@ class InboxArgs(Base):
     q = fields.String(validate=validate.Length(max=100, error="搜索词不能超过 100 个字符。"),
                       metadata={"description": "标题包含的文字"})
     department = fields.Integer(error_messages={**MSG, "invalid": "科室编号必须是整数。"})
+    account = fields.Integer(error_messages={**MSG, "invalid": "账号编号必须是整数。"},
+                             metadata={"description": "平台账号编号"})
+    tier = fields.Integer(validate=validate.OneOf([1, 2, 3], error="平台级别只能是 1、2、3。"),
+                          error_messages={**MSG, "invalid": "平台级别必须是整数。"})
     since = fields.Date(error_messages={**MSG, "invalid": "请输入有效日期 (YYYY-MM-DD)。"})
     until = fields.Date(error_messages={**MSG, "invalid": "请输入有效日期 (YYYY-MM-DD)。"})
     page = fields.Integer(validate=validate.Range(min=1, error="页码至少为 1。"),
