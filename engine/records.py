@@ -76,7 +76,8 @@ def record(session: Session, instance_id: int) -> dict[str, Any]:
               "boxes": boxes, "rounds": rounds, "values": values,
               "initiator_name": names.get(inst.initiator, inst.initiator),
               "department": _department(session, inst.department_id or values.get("department_id")),
-              "drafter": drafts[-1] if drafts else None}
+              "drafter": drafts[-1] if drafts else None,
+              "chain_head": {"seq": inst.event_seq, "hash": inst.event_hash}}
     result.update(_form1(session, inst, values, names) if kind == "form1" else _form2(session, values))
     return result
 

@@ -260,3 +260,16 @@ def timeline_json(instance_id: int):
     return jsonify({**line, "versions": versions,
                     "links": [url_for(".item", instance_id=instance_id, step=i)
                               for i in range(1, len(line["steps"]) + 1)]})
+
+
+@bp.route("/items/<int:instance_id>/evidence.json")
+def evidence(instance_id: int):
+    """Download the item's complete history with hashes and both verdicts, as evidence."""
+    with transaction() as db:
+        _instance(db, instance_id)
+        detail = instance_detail(db, instance_id)
+        chain = [str(p) for p in verify_chain(db, instance_id)]
+    body = {"exported_at": now().isoformat(), "item": detail, "chain_problems": chain,
+            "replay": verify_instance(engine(), instance_id).as_dict()}
+    text = json.dumps(body, ensure_ascii=False, indent=1)
+    return _download(text.encode("utf-8"), "application/json", f"事项{instance_id}-审计证据.json")

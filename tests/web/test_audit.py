@@ -192,3 +192,13 @@ def test_a_rewritten_decision_fails_replay_at_that_event(app, browse, returned_o
     assert (f'首个不一致事件：<a href="/audit/items/{returned_once}?step={seq}">事件 {seq}</a>'
             in page)
     assert "事件内容与其哈希不符" in page
+
+
+def test_evidence_download_carries_hashes_and_verdicts(browse, returned_once):
+    res = browse("gaoyan").get(f"/audit/items/{returned_once}/evidence.json")
+    data = json.loads(res.data)
+    assert "attachment" in res.headers["Content-Disposition"]
+    assert data["replay"]["ok"] and data["chain_problems"] == []
+    history = data["item"]["history"]
+    assert history[0]["prev_hash"] == "0" * 64
+    assert all(b["prev_hash"] == a["hash"] for a, b in zip(history, history[1:], strict=False))
