@@ -17,7 +17,7 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request,
 from flask_login import current_user, login_required
 
 from engine import audit_items
-from engine.audit import verify_chain
+from engine.audit import export_digests, verify_chain
 from engine.errors import Invalid, NotFound
 from engine.people import departments
 from engine.queries import instance_detail
@@ -273,3 +273,12 @@ def evidence(instance_id: int):
             "replay": verify_instance(engine(), instance_id).as_dict()}
     text = json.dumps(body, ensure_ascii=False, indent=1)
     return _download(text.encode("utf-8"), "application/json", f"事项{instance_id}-审计证据.json")
+
+
+@bp.route("/digests.json")
+def digests():
+    """Download the daily digests over all history chains, to keep a copy outside the system."""
+    with transaction() as db:
+        rows = export_digests(db)
+    text = json.dumps({"exported_at": now().isoformat(), "digests": rows}, ensure_ascii=False, indent=1)
+    return _download(text.encode("utf-8"), "application/json", "每日摘要.json")

@@ -202,3 +202,16 @@ def test_evidence_download_carries_hashes_and_verdicts(browse, returned_once):
     history = data["item"]["history"]
     assert history[0]["prev_hash"] == "0" * 64
     assert all(b["prev_hash"] == a["hash"] for a, b in zip(history, history[1:], strict=False))
+
+
+def test_daily_digests_download(app, browse, returned_once):
+    from datetime import date
+
+    from engine.audit import record_digest
+
+    engine = app.extensions["shenfa"]
+    with engine.db.transaction() as session:
+        record_digest(session, date(2099, 1, 1), engine.clock.now())
+    data = json.loads(browse("gaoyan").get("/audit/digests.json").data)
+    assert [d["day"] for d in data["digests"]] == ["2099-01-01"]
+    assert str(returned_once) in data["digests"][0]["heads"]
