@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from engine import audit_items
 from engine.audit import export_digests, verify_chain
@@ -78,10 +79,8 @@ def _filters() -> dict:
 
 def _choices() -> dict:
     with transaction() as db:
-        models = db.execute(ModelVersion.__table__.select().with_only_columns(
-            ModelVersion.model_key, ModelVersion.name).distinct()).all()
-        accounts = db.execute(Account.__table__.select().with_only_columns(
-            Account.id, Account.account_name).order_by(Account.id)).all()
+        models = db.execute(select(ModelVersion.model_key, ModelVersion.name).distinct()).all()
+        accounts = db.execute(select(Account.id, Account.account_name).order_by(Account.id)).all()
         return {"models": dict(sorted(models)), "departments": departments(db),
                 "accounts": accounts, "statuses": audit_items.STATUSES}
 
@@ -122,10 +121,15 @@ def export_csv():
                      "审计事项清单.csv")
 
 
+#: a cell starting with one of these is a formula to Excel: written as text instead
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
-    return "" if value is None else str(value)
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _download(body: bytes, mime: str, filename: str) -> Response:

@@ -215,3 +215,10 @@ def test_daily_digests_download(app, browse, returned_once):
     data = json.loads(browse("gaoyan").get("/audit/digests.json").data)
     assert [d["day"] for d in data["digests"]] == ["2099-01-01"]
     assert str(returned_once) in data["digests"][0]["heads"]
+
+
+def test_csv_cells_never_run_as_excel_formulas(app, browse, drive):
+    drive.start("three_review", "zhaolei", {"title": "=HYPERLINK(\"http://x\",\"点我\")",
+                                            "media": ["订阅号"]})
+    rows = list(csv.reader(io.StringIO(browse("gaoyan").get("/audit/items.csv").data.decode("utf-8-sig"))))
+    assert rows[1][3] == "'=HYPERLINK(\"http://x\",\"点我\")"
