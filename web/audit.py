@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
@@ -173,7 +174,7 @@ def item(instance_id: int):
     return render_template(
         "audit_item.html", item=detail, line=line, step=step, n=n, total=len(line["steps"]),
         version=line["versions"][step["version_id"]], labels=labels, verdict=verdict,
-        chain=chain, extras=_extras(instance_id, step["at"]),
+        chain=chain, extras=_extras(instance_id, None if n == len(line["steps"]) else step["at"]),
         submissions=_submissions_until(line["steps"], n), play=request.args.get("play") == "1",
         position={s["seq"]: i for i, s in enumerate(line["steps"], 1)})
 
@@ -226,14 +227,19 @@ def plain(value, fields: dict | None = None, name: str = "") -> str:
     return str(value)
 
 
-def _extras(instance_id: int, until: str) -> dict:
-    """Comments and attachments made up to the step's instant."""
+def _by(moment: str, until: str | None) -> bool:
+    """Tell whether ISO instant ``moment`` is not after ``until`` (None: no limit)."""
+    return until is None or datetime.fromisoformat(moment) <= datetime.fromisoformat(until)
+
+
+def _extras(instance_id: int, until: str | None) -> dict:
+    """Comments and attachments made up to the step's instant (all of them at the last step)."""
     from engine.attachments import attachments_of
     from engine.comments import comments_of
 
     with transaction() as db:
-        comments = [c for c in comments_of(db, instance_id) if c["at"] <= until]
-        files = [a for a in attachments_of(db, instance_id) if a["uploaded_at"] <= until]
+        comments = [c for c in comments_of(db, instance_id) if _by(c["at"], until)]
+        files = [a for a in attachments_of(db, instance_id) if _by(a["uploaded_at"], until)]
     return {"comments": comments, "attachments": files}
 
 

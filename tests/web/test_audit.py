@@ -222,3 +222,13 @@ def test_csv_cells_never_run_as_excel_formulas(app, browse, drive):
                                             "media": ["订阅号"]})
     rows = list(csv.reader(io.StringIO(browse("gaoyan").get("/audit/items.csv").data.decode("utf-8-sig"))))
     assert rows[1][3] == "'=HYPERLINK(\"http://x\",\"点我\")"
+
+
+def test_comments_appear_from_the_step_they_were_made(app, browse, drive):
+    item = drive.start("three_review", "zhaolei", START)
+    browse("zhaolei").post(f"/items/{item}/comments", {"body": "请尽快审核"})
+    drive.act(item, "Task_draft", "zhaolei", DRAFT)
+    b = browse("gaoyan")
+    total = len(b.get(f"/audit/items/{item}/timeline.json").get_json()["steps"])
+    assert "请尽快审核" not in text(b.get(f"/audit/items/{item}?step=1"))
+    assert "请尽快审核" in text(b.get(f"/audit/items/{item}?step={total}"))
