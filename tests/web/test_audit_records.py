@@ -64,3 +64,23 @@ def test_items_without_a_paper_form_are_refused(browse, drive):
     assert res.status_code == 409 or res.status_code == 400
     assert "没有对应的纸质审批表" in res.get_data(as_text=True)
     assert b.get("/audit/items/99999/record").status_code == 404
+
+
+def test_every_demo_item_prints_or_says_why_not(app, browse):
+    from sqlalchemy import select
+
+    from engine import demo
+    from engine.records import ACCOUNT_MODELS, POST_MODELS
+    from engine.schema import Instance
+
+    engine = app.extensions["shenfa"]
+    demo.run(engine, lambda line: None)
+    with engine.db.transaction() as session:
+        items = session.execute(select(Instance.id, Instance.model_key)).all()
+    b = browse("heping")  # discipline inspection reads the records too
+    for item, model in items:
+        res = b.get(f"/audit/items/{item}/record")
+        printable = model in ACCOUNT_MODELS | POST_MODELS
+        assert res.status_code == (200 if printable else 400), (item, model)
+        if printable:
+            assert "签名" in res.get_data(as_text=True)
