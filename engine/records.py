@@ -31,6 +31,8 @@ POST_MODELS = {"three_review", "four_review", "post_review", "tier3_review"}
 FORM1_TYPES = {"服务号": "微信", "订阅号": "微信", "视频号": "微信", "微信": "微信",
                "微博": "微博", "抖音": "抖音"}
 #: 附件2: the media boxes on the paper form
+#: 附件2's own boxes (三审/四审); a tier-3 item (第十二条) is reviewed in other boxes instead
+FORM2_BOXES = ("审稿", "核稿", "审签", "党委书记把关")
 FORM2_MEDIA = {"官网": "官网", "服务号": "微信公众号", "订阅号": "微信公众号", "视频号": "微信公众号"}
 
 
@@ -79,6 +81,8 @@ def record(session: Session, instance_id: int) -> dict[str, Any]:
               "drafter": drafts[-1] if drafts else None,
               "chain_head": {"seq": inst.event_seq, "hash": inst.event_hash}}
     result.update(_form1(session, inst, values, names) if kind == "form1" else _form2(session, values))
+    # a tier-3 item never passes 审稿/核稿/审签: print only the boxes of its own review
+    result["paper_boxes"] = kind == "form2" and (not boxes or any(b in boxes for b in FORM2_BOXES))
     return result
 
 
