@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ASSETS := node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js
 
-.PHONY: run test system-deps assets demo bench lint clean
+.PHONY: run test system-deps pdf-deps assets demo bench lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,9 +20,18 @@ $(ASSETS): package.json package-lock.json
 
 assets: $(ASSETS)
 
+# Debian packages the printed records (附件1/附件2) need at run time: Pango for WeasyPrint's
+# PDF layout and CJK fonts so Chinese renders.  `run` and `test` both depend on it.
+pdf-deps:
+	@if ! ldconfig -p | grep -q libpangoft2-1.0 || [ -z "$$(fc-list :lang=zh 2>/dev/null)" ]; then \
+		echo "installing Pango and fonts-noto-cjk for PDF records (Debian packages)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk; \
+	fi
+
 # Debian packages the tests need: a PostgreSQL server, Chromium and CJK fonts for the
 # browser tests, and npm for the assets.
-system-deps:
+system-deps: pdf-deps
 	@if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
 		echo "installing PostgreSQL server (Debian package)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
@@ -35,7 +44,7 @@ system-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; \
 	fi
 
-run: $(STAMP) $(ASSETS)
+run: $(STAMP) $(ASSETS) pdf-deps
 	$(BIN)/shenfa init --demo
 	$(BIN)/shenfa demo
 	$(BIN)/shenfa serve --host 127.0.0.1 --port 5000

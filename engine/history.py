@@ -32,6 +32,7 @@ EVENT_TYPES = {
     "timer_failed": "定时任务失败",
     "instance_completed": "办结",
     "migrated": "迁移到新版本",
+    "task_reassigned": "管理员改派",
 }
 
 

@@ -147,6 +147,12 @@ class Engine:
         conn.execute(SET_CHAIN_HEAD, {"b_id": inst["id"], "event_seq": history.seq,
                                       "event_hash": history.prev})
 
+    def reassign(self, task_id: str, admin: str, new_user: str, reason: str = "") -> None:
+        """Give an open task to ``new_user`` as admin ``admin`` (see engine.reassignment)."""
+        from .reassignment import reassign
+
+        reassign(self, task_id, admin, new_user, reason)
+
     def save_draft(self, task_id: str, username: str, data: dict) -> None:
         """Keep unfinished form input on the task without validating or completing it."""
         with self._transaction() as conn:

@@ -11,7 +11,7 @@ from engine.clock import Clock
 from engine.persistence import Database
 from engine.runtime import Engine
 
-from . import api, auth, designer, errors, inbox, instances, notices, render, security, tasks
+from . import admin, api, audit, auth, designer, errors, inbox, instances, notices, records, render, security, tasks
 from .config import load_config
 
 
@@ -27,7 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     auth.init_app(app)
     render.init_app(app)
-    for module in (auth, inbox, tasks, instances, notices):
+    for module in (auth, inbox, tasks, instances, notices, audit, records, admin):
         app.register_blueprint(module.bp)
     designer.init_app(app)
     api.init_app(app)

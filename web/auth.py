@@ -27,6 +27,7 @@ from flask_login import (
 )
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from engine.audit import log_operation
 from engine.logins import Locked, Policy, authenticate
 from engine.people import person
 
@@ -94,7 +95,10 @@ def check_credentials(username: str, password: str) -> bool:
     policy = Policy(int(cfg["LOGIN_MAX_FAILURES"]),
                     timedelta(minutes=int(cfg["LOGIN_WINDOW_MINUTES"])))
     with transaction() as db:
-        return authenticate(db, username, password, now(), request.remote_addr, policy)
+        ok = authenticate(db, username, password, now(), request.remote_addr, policy)
+        log_operation(db, "user_logged_in" if ok else "login_failed", username or None, now(),
+                      ip=request.remote_addr)
+        return ok
 
 
 def start_session(username: str) -> None:
