@@ -16,7 +16,8 @@ from .clock import Clock
 
 @dataclass
 class RunContext:
-    session: Session | None
+    #: Opens the ORM session helpers use, on first use only (most steps need none).
+    opener: Callable[[], Session] | None
     instance_id: int
     clock: Clock
     actor: str | None
@@ -28,6 +29,13 @@ class RunContext:
     item: dict[str, Any] = field(default_factory=dict)
     #: True while history is being re-executed: recorded helpers answer from ``recorded``.
     replaying: bool = False
+
+    @property
+    def session(self) -> Session:
+        """The session of the running step (refused while replaying: the world is not asked)."""
+        if self.opener is None:
+            raise RuntimeError("no database session while replaying history")
+        return self.opener()
 
 
 _CURRENT: ContextVar[RunContext | None] = ContextVar("shenfa_run", default=None)

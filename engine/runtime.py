@@ -84,7 +84,7 @@ class Engine:
     def start(self, model_key: str, username: str, data: dict | None = None,
               department_id: int | None = None) -> int:
         """Start the latest version of ``model_key`` as ``username``; return its id."""
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             latest = latest_version(session, model_key)
         if latest is None:
             raise NotFound(f"流程不存在或未部署: {model_key}")

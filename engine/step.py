@@ -70,7 +70,7 @@ class Step:
         self.workflow, self.now, self.actor = workflow, now, actor
         #: The event that caused this step; it carries the state digest and recorded inputs.
         self.trigger: dict[str, Any] | None = None
-        self.ctx = RunContext(None, inst["id"], FrozenClock(now), actor, [])
+        self.ctx = RunContext(lambda: self.session, inst["id"], FrozenClock(now), actor, [])
         self.history = HistoryWriter(inst["id"], version.id, inst["event_seq"], inst["event_hash"])
         ready, waiting = scan(workflow)
         self.ready_before, self.waiting_before = set(ready), waiting
@@ -95,7 +95,7 @@ class Step:
 
     def run(self, action) -> None:
         """Run ``action`` (a task's ``run`` or the timers' refresh), then the engine steps."""
-        self.ctx.session, self.ctx.events = self.session, self.history.pending
+        self.ctx.events = self.history.pending
         try:
             with running(self.ctx), determinism.step(self.workflow.shenfa_ids, self.now):
                 action()
