@@ -54,7 +54,9 @@ test: $(STAMP) system-deps $(ASSETS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/three_review.py
+	$(BIN)/python bench/timers.py
 	$(BIN)/python bench/inbox.py
+	$(BIN)/python bench/audit.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check engine web tests bench tools
