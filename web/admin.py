@@ -7,13 +7,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from engine.assignment import ROLE_TITLES
-from engine.audit import OPERATION_TYPES
+from engine.audit import OPERATION_TYPES, log_operation
 from engine.audit import operations as operations_of
 from engine.errors import Invalid
 from engine.people import display_names
 from engine.schema import Instance, RoleHolding, Task, User
+from engine.timers import failed_timers, retry_timer
 
-from .services import act, transaction
+from .services import act, now, transaction
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 LOG_ROLES = frozenset({"admin", "auditor", "discipline_inspection"})
@@ -73,3 +74,23 @@ def reassign(task_id: str):
         request.form.get("reason", "").strip()[:500])
     flash("任务已改派，已记入事项历史和操作日志。")
     return redirect(url_for("admin.tasks"))
+
+
+@bp.route("/incidents")
+def incidents():
+    """Timers that kept failing (incidents), for an admin to look at and retry."""
+    _require(frozenset({"admin"}))
+    with transaction() as db:
+        rows = failed_timers(db)
+    return render_template("admin_incidents.html", rows=rows)
+
+
+@bp.route("/incidents/<int:timer_id>/retry", methods=["POST"])
+def retry(timer_id: int):
+    """Put a failed timer back in the queue; logged as an operation."""
+    _require(frozenset({"admin"}))
+    with transaction() as db:
+        retry_timer(db, timer_id)
+        log_operation(db, "timer_retried", current_user.username, now(), timer=timer_id)
+    flash(f"定时任务 {timer_id} 已重新排队。")
+    return redirect(url_for("admin.incidents"))
