@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import pytest
-
 from sqlalchemy import select
 
 from engine.schema import Operation, Timer
