@@ -12,7 +12,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
 from .schema import Event
@@ -100,7 +100,3 @@ def events_of(session: Session, instance_id: int) -> list[Event]:
     """Return an instance's events in order."""
     return list(session.scalars(
         select(Event).where(Event.instance_id == instance_id).order_by(Event.seq)))
-
-
-def event_count(session: Session, instance_id: int) -> int:
-    return session.scalar(select(func.count()).where(Event.instance_id == instance_id)) or 0

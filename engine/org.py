@@ -22,7 +22,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .assignment import OTHER_ROLES, RESOLVERS, known_roles
+from .assignment import OTHER_ROLES, known_roles
 from .schema import Department, PartyBranch, RoleHolding, User
 
 DEMO_FILE = Path(__file__).parent / "demo_org.yaml"
@@ -113,8 +113,3 @@ def check_password(session: Session, username: str, password: str) -> bool:
     user = session.get(User, username)
     return bool(user and user.active and user.password_hash
                 and check_password_hash(user.password_hash, password))
-
-
-def person_roles() -> set[str]:
-    """Return the roles resolved per instance rather than held in a pool."""
-    return set(RESOLVERS)

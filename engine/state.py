@@ -1,7 +1,7 @@
 """Workflow state: SpiffWorkflow instances to JSON and back.
 
 The spec is not embedded in each instance: it is referenced by model version
-and parsed once per process (:class:`SpecCache`).  Every stored state is
+and parsed once per process (``Engine.version``).  Every stored state is
 stamped with :data:`STATE_VERSION`; older states migrate through
 :data:`MIGRATIONS`, a table of small functions.
 """

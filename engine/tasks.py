@@ -89,8 +89,3 @@ def actionable(session: Session, username: str) -> list[Task]:
         Task.pool.is_(True) & Task.assignee.is_(None) & Task.role.in_(roles),
     )).order_by(Task.created_at, Task.id)
     return list(session.scalars(query))
-
-
-def instance_tasks(session: Session, instance_id: int) -> list[Task]:
-    return list(session.scalars(select(Task).where(Task.instance_id == instance_id)
-                                .order_by(Task.created_at, Task.id)))

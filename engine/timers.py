@@ -13,8 +13,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
@@ -29,16 +27,6 @@ def timer_due(task) -> datetime | None:
     if not isinstance(definition, TimerEventDefinition):
         return None
     return _due(task.internal_data.get("event_value"))
-
-
-def waiting_timers(workflow: BpmnWorkflow) -> dict[str, tuple[object, datetime]]:
-    """Return ``{task id: (task, due time)}`` for every waiting timer event."""
-    found = {}
-    for task in workflow.get_tasks(state=TaskState.WAITING):
-        due = timer_due(task)
-        if due is not None:
-            found[str(task.id)] = (task, due)
-    return found
 
 
 def _due(value) -> datetime | None:

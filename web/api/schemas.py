@@ -71,11 +71,12 @@ class Returned(Schema):
     failing = fields.List(fields.String())
 
 
-class TaskRow(Schema):
+class TaskFields(Schema):
+    """What every view of a task carries: the inbox row and the task detail."""
+
     id = fields.String()
     instance_id = fields.Integer()
     model = fields.String()
-    model_name = fields.String()
     title = fields.String()
     name = fields.String()
     spec = fields.String()
@@ -83,15 +84,19 @@ class TaskRow(Schema):
     role_title = fields.String()
     pool = fields.Boolean()
     assignee = fields.String(allow_none=True)
-    assignee_name = fields.String(allow_none=True)
     status = fields.String()
-    department_id = fields.Integer(allow_none=True)
-    initiator = fields.String()
-    initiator_name = fields.String(allow_none=True)
     created_at = fields.String()
     due_at = fields.String(allow_none=True)
     completed_by = fields.String(allow_none=True)
     completed_at = fields.String(allow_none=True)
+
+
+class TaskRow(TaskFields):
+    model_name = fields.String()
+    assignee_name = fields.String(allow_none=True)
+    department_id = fields.Integer(allow_none=True)
+    initiator = fields.String()
+    initiator_name = fields.String(allow_none=True)
     waiting_seconds = fields.Integer(allow_none=True)
     overdue = fields.Boolean()
     returned = fields.Nested(Returned, allow_none=True)
@@ -121,25 +126,10 @@ class InboxPage(Schema):
     pages = fields.Integer()
 
 
-class TaskDetail(Schema):
-    id = fields.String()
-    instance_id = fields.Integer()
-    model = fields.String()
+class TaskDetail(TaskFields):
     model_version = fields.Integer()
-    title = fields.String()
-    name = fields.String()
-    spec = fields.String()
-    role = fields.String()
-    role_title = fields.String()
-    pool = fields.Boolean()
-    assignee = fields.String(allow_none=True)
-    status = fields.String()
     form = fields.String()
     review_stage = fields.Boolean()
-    created_at = fields.String()
-    due_at = fields.String(allow_none=True)
-    completed_by = fields.String(allow_none=True)
-    completed_at = fields.String(allow_none=True)
     form_schema = fields.Dict(allow_none=True)
     draft = fields.Dict(allow_none=True)
     values = fields.Dict()

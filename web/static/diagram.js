@@ -1,4 +1,5 @@
-// The item's diagram: bpmn-js NavigatedViewer with completed / active elements marked.
+// An item's diagram: bpmn-js NavigatedViewer with completed / active / waiting elements marked.
+// Used by the item page and the audit replay (which adds a focused element and auto-play).
 (function () {
   var box = document.getElementById('diagram');
   if (!box || !window.BpmnJS) { return; }
@@ -11,8 +12,11 @@
         Object.keys(data.states).forEach(function (id) {
           if (registry.get(id)) { canvas.addMarker(id, 'state-' + data.states[id]); }
         });
+        if (data.focus && registry.get(data.focus)) { canvas.addMarker(data.focus, 'step-focus'); }
         canvas.zoom('fit-viewport');
         box.setAttribute('data-rendered', 'true');
+        var next = box.getAttribute('data-next');
+        if (next) { setTimeout(function () { window.location.href = next; }, 1500); }
       });
     })
     .catch(function (err) { box.textContent = '流程图加载失败：' + err; });
