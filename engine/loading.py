@@ -21,7 +21,8 @@ from . import helpers, xmlsafe  # noqa: F401 - helpers registers what models may
 from .assignment import known_roles, role_of_lane
 from .expressions import UnsafeExpression, check_expression, check_script
 from .forms import FormError, load_form_file
-from .reachability import check_reachable
+from .model_limits import CHECKS as LIMIT_CHECKS
+from .reachability import check_busy_loops, check_reachable
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -257,4 +258,4 @@ def check_ids(tree, filename, forms_dir, forms) -> list[str]:
 
 
 CHECKS = [check_ids, check_lanes, check_forms, check_gateways, check_expressions,
-          check_reachable]
+          check_reachable, check_busy_loops, *LIMIT_CHECKS]
