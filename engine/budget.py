@@ -43,7 +43,7 @@ class BudgetExceeded(Refused):
     """A model expression asked for more than a step may spend; nothing was changed."""
 
 
-def _refuse(what: str) -> BudgetExceeded:
+def refuse(what: str) -> BudgetExceeded:
     return BudgetExceeded(f"流程模型的表达式超出运行限制：{what}；事项未作任何更改，请联系流程设计员。")
 
 
@@ -58,9 +58,9 @@ class Budget:
         """Count one node evaluation; refuse once the step has used its allowance."""
         self.ops -= 1
         if self.ops < 0:
-            raise _refuse(f"计算步数超过 {MAX_STEP_OPS}")
+            raise refuse(f"计算步数超过 {MAX_STEP_OPS}")
         if self.ops % 512 == 0 and time.thread_time() > self.deadline:
-            raise _refuse(f"计算时间超过 {MAX_STEP_SECONDS:g} 秒")
+            raise refuse(f"计算时间超过 {MAX_STEP_SECONDS:g} 秒")
 
 
 _CURRENT: ContextVar[Budget | None] = ContextVar("shenfa_budget", default=None)
@@ -87,21 +87,21 @@ def refuse_crash() -> Iterator[None]:
     try:
         yield
     except RecursionError:
-        raise _refuse("嵌套过深") from None
+        raise refuse("嵌套过深") from None
     except MemoryError:
-        raise _refuse("内存不足") from None
+        raise refuse("内存不足") from None
     except OverflowError:
-        raise _refuse("数值溢出") from None
+        raise refuse("数值溢出") from None
 
 
 def check_size(value: Any) -> Any:
     """Refuse a value longer or larger than an expression may produce."""
     if isinstance(value, int) and not isinstance(value, bool):
         if value.bit_length() > MAX_INT_BITS:
-            raise _refuse(f"整数超过 {MAX_INT_BITS} 位")
+            raise refuse(f"整数超过 {MAX_INT_BITS} 位")
     elif isinstance(value, str | bytes | list | tuple | dict | set):
         if len(value) > MAX_LENGTH:
-            raise _refuse(f"结果长度超过 {MAX_LENGTH}")
+            raise refuse(f"结果长度超过 {MAX_LENGTH}")
     return value
 
 
@@ -113,10 +113,10 @@ def bounded_mult(a: Any, b: Any) -> Any:
     """Multiply, refusing a repeated sequence or a product that would be too large."""
     if isinstance(a, int) and isinstance(b, int):
         if a.bit_length() + b.bit_length() > MAX_INT_BITS + 1:
-            raise _refuse(f"整数超过 {MAX_INT_BITS} 位")
+            raise refuse(f"整数超过 {MAX_INT_BITS} 位")
     elif isinstance(a, int) and a * _length(b) > MAX_LENGTH or \
             isinstance(b, int) and b * _length(a) > MAX_LENGTH:
-        raise _refuse(f"结果长度超过 {MAX_LENGTH}")
+        raise refuse(f"结果长度超过 {MAX_LENGTH}")
     return a * b
 
 
@@ -124,16 +124,16 @@ def bounded_pow(a: Any, b: Any) -> Any:
     """Raise to a power, refusing an integer result wider than the bound."""
     if isinstance(a, int) and isinstance(b, int) and b > 0 and \
             max(a.bit_length(), 1) * b > MAX_INT_BITS + b:
-        raise _refuse(f"整数超过 {MAX_INT_BITS} 位")
+        raise refuse(f"整数超过 {MAX_INT_BITS} 位")
     if isinstance(b, int | float) and abs(b) > 10_000:
-        raise _refuse("幂运算的指数过大")
+        raise refuse("幂运算的指数过大")
     return a ** b
 
 
 def bounded_add(a: Any, b: Any) -> Any:
     """Add, refusing a concatenation longer than the bound."""
     if _length(a) + _length(b) > MAX_LENGTH:
-        raise _refuse(f"结果长度超过 {MAX_LENGTH}")
+        raise refuse(f"结果长度超过 {MAX_LENGTH}")
     return a + b
 
 
@@ -143,14 +143,14 @@ def bounded_mod(a: Any, b: Any) -> Any:
         for width, precision in _FORMAT_FIELD.findall(a):
             for number in (width, precision):
                 if number == "*" or (number and int(number) > MAX_WIDTH):
-                    raise _refuse(f"格式宽度超过 {MAX_WIDTH}")
+                    raise refuse(f"格式宽度超过 {MAX_WIDTH}")
     return a % b
 
 
 def check_format_spec(spec: str) -> str:
     """Refuse an f-string format spec asking for a width or precision past the bound."""
     if any(int(n) > MAX_WIDTH for n in _NUMBER.findall(spec)):
-        raise _refuse(f"格式宽度超过 {MAX_WIDTH}")
+        raise refuse(f"格式宽度超过 {MAX_WIDTH}")
     return spec
 
 
@@ -158,7 +158,7 @@ def _bounded_replace(text: str):
     def replace(old: str, new: str, count: int = -1) -> str:
         hits = text.count(old) if count < 0 else min(count, text.count(old))
         if len(text) + hits * (len(new) - len(old)) > MAX_LENGTH:
-            raise _refuse(f"结果长度超过 {MAX_LENGTH}")
+            raise refuse(f"结果长度超过 {MAX_LENGTH}")
         return text.replace(old, new, count)
     return replace
 
@@ -167,7 +167,7 @@ def _bounded_join(sep: str):
     def join(items: Any) -> str:
         items = list(items)
         if sum(_length(i) for i in items) + len(sep) * max(len(items) - 1, 0) > MAX_LENGTH:
-            raise _refuse(f"结果长度超过 {MAX_LENGTH}")
+            raise refuse(f"结果长度超过 {MAX_LENGTH}")
         return sep.join(items)
     return join
 
@@ -206,7 +206,7 @@ class BoundedEval(EvalWithCompoundTypes):
 def check_cardinality(value: Any) -> int:
     """Return a multi-instance count, refusing one past :data:`MAX_CARDINALITY`."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise _refuse("多实例数量必须是非负整数")
+        raise refuse("多实例数量必须是非负整数")
     if value > MAX_CARDINALITY:
-        raise _refuse(f"多实例数量 {value} 超过上限 {MAX_CARDINALITY}")
+        raise refuse(f"多实例数量 {value} 超过上限 {MAX_CARDINALITY}")
     return value

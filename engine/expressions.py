@@ -20,7 +20,8 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import (
     BasePythonScriptEngineEnvironment,
 )
 
-from .budget import BoundedEval, check_cardinality, refuse_crash
+from .budget import BoundedEval, refuse_crash
+from .model_limits import check_value
 
 MAX_EXPONENT = 64
 MAX_SOURCE = 4000
@@ -213,6 +214,5 @@ class SafeScriptEngine(PythonScriptEngine):
     def evaluate(self, task, expression, external_context=None):
         """Evaluate as SpiffWorkflow does; bound a multi-instance count it asks for."""
         value = super().evaluate(task, expression, external_context)
-        if expression is not None and expression == getattr(task.task_spec, "cardinality", None):
-            check_cardinality(value)
+        check_value(task, expression, value)
         return value

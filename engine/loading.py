@@ -22,6 +22,7 @@ from .assignment import known_roles, role_of_lane
 from .expressions import UnsafeExpression, check_expression, check_script
 from .forms import FormError, load_form_file
 from .model_limits import CHECKS as LIMIT_CHECKS
+from .model_limits import where
 from .reachability import check_busy_loops, check_reachable
 
 NS = {
@@ -243,7 +244,7 @@ def check_expressions(tree, filename, forms_dir, forms) -> list[str]:
             check(text)
         except UnsafeExpression as err:
             snippet = re.sub(r"\s+", " ", text.strip())[:60]
-            problems.append(f"{filename}:{el.sourceline}: 表达式被拒绝 (expression refused) "
+            problems.append(f"{where(filename, el)}表达式被拒绝 (expression refused) "
                             f"`{snippet}`: {err}")
     return problems
 

@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition as Timer
 
-from .budget import MAX_CARDINALITY
+from .budget import MAX_CARDINALITY, refuse
+from .budget import check_cardinality as check_count
 
 NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
       "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core"}
@@ -83,9 +84,11 @@ def _constant(text: str) -> object:
         return _constant
 
 
-def _where(filename: str, el) -> str:
-    owner = el.getparent()
-    while owner is not None and not owner.get("id"):
+def where(filename: str, el) -> str:
+    """Return ``file:line: 「element」`` for a problem found at ``el``."""
+    owner = el
+    while owner is not None and (not owner.get("id") or "EventDefinition" in str(owner.tag)
+                                 or "LoopCharacteristics" in str(owner.tag)):
         owner = owner.getparent()
     label = (owner.get("name") or owner.get("id")) if owner is not None else "?"
     return f"{filename}:{el.sourceline}: 「{label}」"
@@ -98,7 +101,7 @@ def check_timers(tree, filename, forms_dir, forms) -> list[str]:
         for el in tree.iterfind(f".//bpmn:{kind}", NS):
             value = _constant(el.text or "")
             if value is not _constant and (problem := timer_problem(kind, value)):
-                problems.append(f"{_where(filename, el)}的定时器无法使用 (timer refused): {problem}")
+                problems.append(f"{where(filename, el)}的定时器无法使用 (timer refused): {problem}")
     return problems
 
 
@@ -110,12 +113,12 @@ def check_cardinality(tree, filename, forms_dir, forms) -> list[str]:
         if value is _constant:
             continue
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_CARDINALITY:
-            problems.append(f"{_where(filename, el)}的多实例数量必须是 0 到 {MAX_CARDINALITY} 的整数 "
+            problems.append(f"{where(filename, el)}的多实例数量必须是 0 到 {MAX_CARDINALITY} 的整数 "
                             f"(loopCardinality refused): {str(value)[:40]}")
     return problems
 
 
-_USERNAME = re.compile(r"[\w.@-]{1,%d}" % MAX_USERNAME)
+_USERNAME = re.compile(rf"[\w.@-]{{1,{MAX_USERNAME}}}")
 
 
 def constant_assignees(tree) -> dict[str, object]:
@@ -154,3 +157,23 @@ def unknown_assignees(session, xml: str, filename: str) -> list[str]:
     return [f"{filename}:{prop.sourceline}: 「{label}」的办理人 {value!r} 不是已有用户 "
             f"(unknown assignee)" for label, (prop, value) in named.items()
             if isinstance(value, str) and value not in known]
+
+
+def _timer_kind(definition) -> str | None:
+    from SpiffWorkflow.bpmn.specs.event_definitions import timer
+
+    kinds = {timer.DurationTimerEventDefinition: "timeDuration",
+             timer.TimeDateEventDefinition: "timeDate",
+             timer.CycleTimerEventDefinition: "timeCycle"}
+    return kinds.get(type(definition))
+
+
+def check_value(task, expression: str, value: object) -> None:
+    """Refuse at run time a multi-instance count or timer value the model computed badly."""
+    spec = task.task_spec
+    if expression == getattr(spec, "cardinality", None):
+        check_count(value)
+    definition = getattr(spec, "event_definition", None)
+    kind = _timer_kind(definition)
+    if kind and expression == definition.expression and (problem := timer_problem(kind, value)):
+        raise refuse(f"「{spec.bpmn_name or spec.name}」的定时器无法使用：{problem}")
