@@ -102,12 +102,14 @@ class StrictJSONProvider(DefaultJSONProvider):
 
 def _check_query_and_path() -> None:
     check_text(request.path)
-    for values in (request.args, request.form if request.mimetype != "application/json" else {}):
-        for key, value in values.items(multi=True):
-            check_text(key)
-            check_text(value)
-            if _INTEGER.fullmatch(value.strip()):
-                _int(value.strip().lstrip("+"))
+    fields = list(request.args.items(multi=True))
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        fields += request.form.items(multi=True)
+    for key, value in fields:
+        check_text(key)
+        check_text(value)
+        if _INTEGER.fullmatch(value.strip()):
+            _int(value.strip().lstrip("+"))
 
 
 def check_request():

@@ -104,7 +104,7 @@ def test_loop_without_a_wait_state_is_refused_at_deploy():
 
 
 RUNTIME = {
-    "cardinality-from-data": dict(script="n = 20000", cardinality="n"),
+    "cardinality-computed": dict(script="x = 1", cardinality="100 * 200"),
     "squaring": dict(script=SQUARING),
     "replace": dict(script=f"ok = {HUGE['replace']}"),
     "percent": dict(script=f"ok = {HUGE['percent-width']}"),
@@ -121,6 +121,7 @@ def test_hostile_model_in_the_database_is_refused_at_start_and_leaves_nothing(en
     smuggle(engine, model_xml(**kwargs))
     before = instance_count(engine)
     with pytest.raises(Refused) as refused:
-        engine.start("hostile", "zhang_wei")
-    assert type(refused.value) is not Refused or "流程" in refused.value.message
+        engine.start("hostile", "zhangwei")
+    assert type(refused.value) in (Refused, BudgetExceeded), refused.value
+    assert any(w in refused.value.message for w in ("超出运行限制", "办理人")), refused.value.message
     assert instance_count(engine) == before

@@ -40,7 +40,7 @@ def _fuzz(operation, headers: dict, failures: list) -> None:
 
     try:
         run()
-    except Exception:  # noqa: BLE001 - the failure is already in ``failures``
+    except (Exception, BaseExceptionGroup):  # noqa: BLE001 - already in ``failures``
         pass
 
 

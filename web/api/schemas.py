@@ -198,3 +198,12 @@ class Ok(Schema):
     ok = fields.Boolean()
     instance_id = fields.Integer()
     status = fields.String()
+
+
+class ErrorOut(Schema):
+    """Every error answer of the API (see ``web.errors.answer``)."""
+
+    status = fields.Integer(required=True, metadata={"description": "HTTP 状态码"})
+    title = fields.String(required=True, metadata={"description": "错误类别（中文）"})
+    message = fields.String(required=True, metadata={"description": "说明（中文）"})
+    errors = fields.Raw(metadata={"description": "各字段的错误信息：字段名到信息列表（可嵌套）"})
