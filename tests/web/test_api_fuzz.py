@@ -24,7 +24,7 @@ def _operations(app):
         yield result.ok()
 
 
-def _fuzz(operation, headers: dict, failures: list) -> None:
+def _fuzz(operation, headers: dict, failures: list, calls: list) -> None:
     @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
               suppress_health_check=list(HealthCheck))
     @given(case=operation.as_strategy())
@@ -32,6 +32,7 @@ def _fuzz(operation, headers: dict, failures: list) -> None:
         if operation.path == "/api/session" and case.method == "DELETE":
             return  # signing out would end the token the other cases use
         response = case.call(headers=headers)
+        calls.append(response.status_code)
         try:
             case.validate_response(response, checks=CHECKS)
         except Exception as err:  # noqa: BLE001 - collected, reported together below
@@ -47,8 +48,11 @@ def _fuzz(operation, headers: dict, failures: list) -> None:
 def test_api_answers_every_generated_request_within_its_schema(app, api):
     token = api("zhangwei").headers
     failures: list[str] = []
+    calls: list[int] = []
     operations = list(_operations(app))
     assert len(operations) > 15
     for operation in operations:
-        _fuzz(operation, token, failures)
+        _fuzz(operation, token, failures, calls)
     assert not failures, "\n\n".join(failures)
+    assert len(calls) > 5 * len(operations)  # each operation was really exercised
+    assert {200, 400, 404} <= set(calls)  # valid requests as well as refused ones
