@@ -27,7 +27,7 @@ MAX_EXPONENT = 64
 MAX_SOURCE = 4000
 #: Deepest nesting and most syntax nodes one expression or script may have.
 MAX_DEPTH = 40
-MAX_NODES = 1000
+MAX_NODES = 2000
 
 #: Helper functions models may call, by name.  See :func:`helper`.
 HELPERS: dict[str, Callable[..., Any]] = {}

@@ -79,3 +79,17 @@ def instance_count(engine) -> int:
     """Return how many items exist (a refused start must leave none behind)."""
     with engine.db.reading() as session:
         return len(session.scalars(select(Instance.id)).all())
+
+
+#: A script that spends the whole step budget: 200 instances of 60 list additions each.
+BURN_LINE = "y = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] + [1, 2, 3, 4, 5, 6, 7, 8, 9]\n"
+
+
+def burning_model(first_call: str | None = None) -> str:
+    """Return a model whose start spends its full budget, then is refused.
+
+    ``first_call`` names a registered helper the script calls before burning
+    (tests use it to know the hostile step is under way).
+    """
+    script = (f"s = {first_call}()\n" if first_call else "") + BURN_LINE * 55
+    return model_xml(script=script, cardinality="200")
