@@ -7,7 +7,9 @@ every other user wait — sign-in included.  Now a step's transaction begins
 and takes the lock only at its first write, after the model has run (under
 the budget of :mod:`engine.budget`).  If another writer committed meanwhile,
 SQLite refuses the stale snapshot; the step is run once more from fresh
-state, then answered with 409.  On PostgreSQL the instance row lock and the
+state, this time taking the lock at BEGIN so that it cannot go stale again
+(a hostile model never gets that far: the budget refuses it before its first
+write).  On PostgreSQL the instance row lock and the
 revision check do the same work.
 
 A start needs its instance row before the model runs (helpers read it), so
@@ -20,6 +22,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from functools import wraps
 from typing import Any
@@ -37,6 +40,10 @@ INSTANCES = Instance.__table__
 SQLITE_BUSY_CODES = {5, 517}
 
 
+#: Set while an operation is retried: its transaction takes the write lock at BEGIN.
+_LOCK_FIRST: ContextVar[bool] = ContextVar("shenfa_lock_first", default=False)
+
+
 class Stale(Exception):
     """The step read a state that another writer changed before this step could write."""
 
@@ -45,7 +52,7 @@ class Stale(Exception):
 def begin(engine: Engine, deferred: bool) -> Iterator[Connection]:
     """Begin a transaction; ``deferred`` ones take SQLite's write lock at their first write."""
     with engine.connect() as conn:
-        if deferred:
+        if deferred and not _LOCK_FIRST.get():
             conn = conn.execution_options(shenfa_read_only=True)  # plain BEGIN, see persistence
         with conn.begin():
             yield conn
@@ -58,12 +65,6 @@ def is_stale(err: BaseException) -> bool:
         and getattr(orig, "sqlite_errorcode", None) in SQLITE_BUSY_CODES
 
 
-def wait_for_writer(engine: Engine) -> None:
-    """Wait until the writer that made a snapshot stale has committed (take the lock, release)."""
-    with begin(engine, deferred=False):
-        pass
-
-
 def optimistic(method: Callable[..., Any]) -> Callable[..., Any]:
     """Run an engine operation; on a stale read run it once more, then answer 409."""
 
@@ -72,11 +73,14 @@ def optimistic(method: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return method(engine, *args, **kwargs)
         except Stale:
-            wait_for_writer(engine.db.engine)
+            pass
+        token = _LOCK_FIRST.set(True)  # the retry cannot go stale: it takes the lock first
         try:
             return method(engine, *args, **kwargs)
         except Stale:
             raise Conflict("事项已被他人同时修改，请刷新后重试。") from None
+        finally:
+            _LOCK_FIRST.reset(token)
 
     return wrapper
 
