@@ -74,11 +74,40 @@ def parse_data(value: str | None) -> dict:
     """Read ``--data``: inline JSON or ``@FILE``."""
     if not value:
         return {}
-    raw = Path(value[1:]).read_text(encoding="utf-8") if value.startswith("@") else value
+    raw = _read_file(value[1:]) if value.startswith("@") else value
     try:
-        return json.loads(raw)
-    except json.JSONDecodeError as err:
-        raise click.BadParameter(f"不是合法的 JSON: {err.msg}") from None
+        data = json.loads(raw, parse_constant=_no_constant)
+    except (json.JSONDecodeError, RecursionError) as err:
+        raise click.BadParameter(f"不是合法的 JSON: {getattr(err, 'msg', err)}") from None
+    except ValueError as err:  # NaN, Infinity, or an integer of thousands of digits
+        raise click.BadParameter(f"不是合法的 JSON: {err}") from None
+    text = json.dumps(data, ensure_ascii=False)
+    check_storable(text.replace("\\u0000", "\x00"))
+    return data
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"不支持 {name}")
+
+
+def _read_file(name: str) -> str:
+    """Read a ``--data @FILE``; an unreadable file is a refusal, not a traceback."""
+    try:
+        return Path(name).read_text(encoding="utf-8")
+    except OSError as err:
+        raise Refused(f"无法读取文件 {name}: {err.strerror or err}") from None
+    except UnicodeDecodeError:
+        raise Refused(f"文件 {name} 不是 UTF-8 文本。") from None
+
+
+def check_storable(text: str) -> None:
+    """Refuse text the database cannot store: NUL characters, lone surrogates."""
+    if "\x00" in text:
+        raise Refused("输入中不能含有空字符（NUL）。")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise Refused("输入中含有无效的 Unicode 字符（孤立代理项或非 UTF-8 字节）。") from None
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="机器可读的 JSON 输出")
@@ -86,7 +115,33 @@ as_option = click.option("--as", "username", required=True, help="以哪位用�
 pass_ctx = click.make_pass_decorator(Context, ensure=True)
 
 
-@click.group(help="审发 shenfa: 新媒体平台管理办法的流程引擎")
+class Guarded(click.Group):
+    """The command group with one error boundary: bad input is one line and exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as err:  # noqa: BLE001 - the boundary: never a traceback
+            click.echo(f"拒绝 (refused): {describe(err)}", err=True)
+            sys.exit(1)
+
+
+def describe(err: Exception) -> str:
+    """Return one line saying why a command failed."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    if isinstance(err, Refused):
+        return err.message
+    if isinstance(err, SQLAlchemyError):
+        return "数据库无法保存或查询该输入（含无效字符或数值超出范围），未作任何更改。"
+    if isinstance(err, UnicodeError):
+        return "输入中含有无效的字符，未作任何更改。"
+    return f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"[:300]
+
+
+@click.group(cls=Guarded, help="审发 shenfa: 新媒体平台管理办法的流程引擎")
 @click.pass_context
 def main(click_ctx: click.Context) -> None:
     """Group every command; close the database when the command ends."""

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from .loading import Model, ModelError, check_model, library
+from .model_limits import unknown_assignees
 from .schema import CalledModels, Instance, ModelVersion
 
 
@@ -47,6 +48,8 @@ def deploy(session: Session, model: Model, at: datetime, by: str | None = None,
     latest = latest_version(session, model.key)
     if latest is not None and latest.content_hash == model.content_hash:
         return Deployed(model.key, latest.version, False)
+    if problems := unknown_assignees(session, model.xml, model.filename or model.key):
+        raise ModelError(problems)
     version = ModelVersion(
         model_key=model.key, version=(latest.version + 1) if latest else 1, name=model.name,
         content_hash=model.content_hash, bpmn_xml=model.xml, forms=model.forms,

@@ -14,14 +14,20 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from simpleeval import DEFAULT_OPERATORS, EvalWithCompoundTypes
+from simpleeval import EvalWithCompoundTypes
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import (
     BasePythonScriptEngineEnvironment,
 )
 
+from .budget import BoundedEval, refuse_crash
+from .model_limits import check_value
+
 MAX_EXPONENT = 64
 MAX_SOURCE = 4000
+#: Deepest nesting and most syntax nodes one expression or script may have.
+MAX_DEPTH = 40
+MAX_NODES = 2000
 
 #: Helper functions models may call, by name.  See :func:`helper`.
 HELPERS: dict[str, Callable[..., Any]] = {}
@@ -86,9 +92,25 @@ def _parse(source: str, mode: str) -> ast.AST:
         return ast.parse(source.strip(), mode=mode)
     except SyntaxError as err:
         raise UnsafeExpression(f"语法错误 (syntax error): {err.msg}") from None
+    except (RecursionError, MemoryError):
+        raise UnsafeExpression(f"表达式嵌套过深 (nested deeper than {MAX_DEPTH})") from None
+
+
+def _check_shape(tree: ast.AST) -> None:
+    """Refuse a tree nested deeper or larger than the evaluator will walk (iteratively)."""
+    todo, count = [(tree, 0)], 0
+    while todo:
+        node, depth = todo.pop()
+        count += 1
+        if depth > MAX_DEPTH:
+            raise UnsafeExpression(f"表达式嵌套过深 (nested deeper than {MAX_DEPTH})")
+        if count > MAX_NODES:
+            raise UnsafeExpression(f"表达式过于复杂 (more than {MAX_NODES} syntax nodes)")
+        todo.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
 def _check_tree(tree: ast.AST) -> None:
+    _check_shape(tree)
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED_NODES):
             raise UnsafeExpression(f"不允许的语法 (construct not allowed): {type(node).__name__}")
@@ -135,7 +157,9 @@ class Evaluator:
 
     def evaluate(self, source: str, names: dict[str, Any]) -> Any:
         """Return the value of expression ``source`` with ``names`` in scope."""
-        return self._simple(names).eval(source, previously_parsed=_checked(source))
+        tree = _checked(source)
+        with refuse_crash():
+            return self._simple(names).eval(source, previously_parsed=tree)
 
     def execute(self, source: str, names: dict[str, Any]) -> dict[str, Any]:
         """Run script ``source`` and return the variables it assigned."""
@@ -144,7 +168,8 @@ class Evaluator:
         assigned: dict[str, Any] = {}
         scope = dict(names)
         for stmt in tree.body:  # type: ignore[attr-defined]
-            value = self._simple(scope).eval(ast.unparse(stmt.value))
+            with refuse_crash():
+                value = self._simple(scope).eval(source, previously_parsed=stmt.value)
             if isinstance(stmt, ast.Assign):
                 for target in stmt.targets:
                     scope[target.id] = assigned[target.id] = value
@@ -152,7 +177,7 @@ class Evaluator:
 
     def _simple(self, names: dict[str, Any]) -> EvalWithCompoundTypes:
         functions = dict(HELPERS, defined=lambda name: name in names)
-        return EvalWithCompoundTypes(operators=DEFAULT_OPERATORS, functions=functions, names=names)
+        return BoundedEval(functions=functions, names=names)
 
 
 class SafeEnvironment(BasePythonScriptEngineEnvironment):
@@ -185,3 +210,9 @@ class SafeScriptEngine(PythonScriptEngine):
 
     def validate(self, expression):
         check_expression(expression)
+
+    def evaluate(self, task, expression, external_context=None):
+        """Evaluate as SpiffWorkflow does; bound a multi-instance count it asks for."""
+        value = super().evaluate(task, expression, external_context)
+        check_value(task, expression, value)
+        return value

@@ -21,7 +21,9 @@ from . import helpers, xmlsafe  # noqa: F401 - helpers registers what models may
 from .assignment import known_roles, role_of_lane
 from .expressions import UnsafeExpression, check_expression, check_script
 from .forms import FormError, load_form_file
-from .reachability import check_reachable
+from .model_limits import CHECKS as LIMIT_CHECKS
+from .model_limits import where
+from .reachability import check_busy_loops, check_reachable
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -242,7 +244,7 @@ def check_expressions(tree, filename, forms_dir, forms) -> list[str]:
             check(text)
         except UnsafeExpression as err:
             snippet = re.sub(r"\s+", " ", text.strip())[:60]
-            problems.append(f"{filename}:{el.sourceline}: 表达式被拒绝 (expression refused) "
+            problems.append(f"{where(filename, el)}表达式被拒绝 (expression refused) "
                             f"`{snippet}`: {err}")
     return problems
 
@@ -257,4 +259,4 @@ def check_ids(tree, filename, forms_dir, forms) -> list[str]:
 
 
 CHECKS = [check_ids, check_lanes, check_forms, check_gateways, check_expressions,
-          check_reachable]
+          check_reachable, check_busy_loops, *LIMIT_CHECKS]

@@ -26,6 +26,7 @@ from .errors import Conflict, Invalid, NotAllowed, NotFound
 from .forms import FormInvalid, validate_submission
 from .history import GENESIS, HistoryWriter
 from .loading import parse_specs
+from .optimistic import ReservedStarts, Stale, begin, is_stale, optimistic
 from .persistence import Database
 from .schema import ModelVersion, RoleHolding, User
 from .step import INSTANCES, TIMERS, Step, Version, lock_instance
@@ -42,7 +43,7 @@ HOLDS_ROLE = select(HOLDINGS.c.role).where(HOLDINGS.c.username == bindparam("use
 SET_CHAIN_HEAD = update(INSTANCES).where(INSTANCES.c.id == bindparam("b_id"))
 
 
-class Engine:
+class Engine(ReservedStarts):
     """The operations every front end (CLI, web, API) calls."""
 
     def __init__(self, db: Database, clock: Clock | None = None):
@@ -81,6 +82,7 @@ class Engine:
 
     # -- instances ------------------------------------------------------------
 
+    @optimistic
     def start(self, model_key: str, username: str, data: dict | None = None,
               department_id: int | None = None) -> int:
         """Start the latest version of ``model_key`` as ``username``; return its id."""
@@ -92,10 +94,8 @@ class Engine:
         now, ids = self.clock.now(), IdSequence(uuid4().hex)
         workflow = state.new_workflow(version.specs, ids, now)
         clean = self._validate(version, _start_form(workflow), data or {})
-        with self._transaction() as conn:
-            user = self._user(conn, username)
-            inst = self._new_instance(conn, version, username, clean,
-                                      department_id or user["department_id"], now)
+        inst = self._reserve(version, username, clean, department_id, now)
+        with self._released_on_failure(inst["id"]), self._transaction(deferred=True) as conn:
             step = Step(conn, inst, version, workflow, now, username)
             step.trigger = step.history.append(
                 "instance_started", now, username, "initiator", data=clean,
@@ -160,12 +160,13 @@ class Engine:
             self._check_may_complete(conn, row, username)
             update_task(conn, task_id, draft=dict(data))
 
+    @optimistic
     def complete(self, task_id: str, username: str, data: dict) -> list[dict[str, Any]]:
         """Complete ``task_id`` as ``username`` with form ``data``; all or nothing.
 
         Return the rows of the tasks this completion opened.
         """
-        with self._transaction() as conn:
+        with self._transaction(deferred=True) as conn:  # the model runs before the first write
             row, inst = self._lock(conn, task_id)
             self._check_may_complete(conn, row, username)
             version = self.version(inst["model_version_id"], conn)
@@ -179,14 +180,14 @@ class Engine:
                 "task_completed", now, username, row["role"], task_id, row["spec_name"],
                 data=clean, decision=clean.get("decision"), comment=clean.get("comment"),
                 task_name=row["name"], review_stage=row["review_stage"])
-            update_task(conn, task_id, status="completed", completed_by=username,
-                        completed_at=now, draft=None)
             step.done.add(task_id)
             step.decision, step.comment = clean.get("decision"), clean.get("comment")
             task.data.update(clean)
             if clean.get("title"):
                 step.inst["title"] = str(clean["title"])[:300]
             step.run(task.run)
+            update_task(conn, task_id, status="completed", completed_by=username,
+                        completed_at=now, draft=None)
             self._finish(step)
             return step.opened
 
@@ -213,7 +214,7 @@ class Engine:
 
     def _fire(self, timer_id: int, instance_id: int, worker: str) -> int:
         try:
-            with self._transaction() as conn:
+            with self._transaction(deferred=True) as conn:
                 return self._fire_in(conn, timer_id, instance_id, worker)
         except Exception as err:  # noqa: BLE001 - any failure is retried, then raised
             self._timer_failed(timer_id, err)
@@ -266,13 +267,20 @@ class Engine:
     # -- internals ------------------------------------------------------------
 
     @contextmanager
-    def _transaction(self) -> Iterator[Connection]:
-        """One all-or-nothing transaction; a failure forgets cached live workflows."""
+    def _transaction(self, deferred: bool = False) -> Iterator[Connection]:
+        """One all-or-nothing transaction; a failure forgets cached live workflows.
+
+        ``deferred`` transactions take SQLite's write lock only at their first
+        write, so a step runs its model before it holds the lock (see
+        :mod:`engine.optimistic`); a snapshot gone stale meanwhile is retried.
+        """
         try:
-            with self.db.engine.begin() as conn:
+            with begin(self.db.engine, deferred) as conn:
                 yield conn
-        except BaseException:
+        except BaseException as err:
             self._live.clear()
+            if is_stale(err):
+                raise Stale() from err
             raise
 
     def _step(self, conn: Connection, inst: RowMapping, version: Version,

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from . import determinism, notifications, state
 from .assignment import AssignmentError, InstanceFacts
+from .budget import step_budget
 from .clock import FrozenClock
 from .context import RunContext, running
 from .errors import Conflict, NotFound, Refused
@@ -97,7 +98,8 @@ class Step:
         """Run ``action`` (a task's ``run`` or the timers' refresh), then the engine steps."""
         self.ctx.events = self.history.pending
         try:
-            with running(self.ctx), determinism.step(self.workflow.shenfa_ids, self.now):
+            with running(self.ctx), determinism.step(self.workflow.shenfa_ids, self.now), \
+                    step_budget():
                 action()
                 self.workflow.do_engine_steps()
         except SpiffWorkflowException as err:

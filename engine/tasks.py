@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, RowMapping, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
-from .assignment import resolve, role_of_lane, roles_of
+from .assignment import AssignmentError, resolve, role_of_lane, roles_of
 from .expressions import Evaluator
-from .schema import Task
+from .schema import Task, User
 
 if TYPE_CHECKING:
     from .step import Step
@@ -39,6 +39,8 @@ def new_task_row(step: Step, task, now: datetime) -> dict[str, Any]:
     props = properties(task)
     role = role_of_lane(task.task_spec.lane or "")
     assignee = _named_assignee(task, props)
+    if assignee is not None and (len(assignee) > 64 or step.session.get(User, assignee) is None):
+        raise AssignmentError(f"「{task.task_spec.bpmn_name}」的办理人 {assignee[:64]!r} 不是已有用户。")
     assignment = resolve(step.session, role, step.facts, assignee)
     row = {"id": str(task.id), "instance_id": step.inst["id"], "spec_name": task.task_spec.name,
            "name": task.task_spec.bpmn_name or task.task_spec.name,

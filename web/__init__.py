@@ -13,11 +13,13 @@ from engine.runtime import Engine
 
 from . import admin, api, audit, auth, designer, errors, inbox, instances, notices, records, render, security, tasks
 from .config import load_config
+from .input_guard import init_app as guard_input
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: defaults, then ``SHENFA_*`` variables, then ``config``."""
     app = Flask(__name__)
+    guard_input(app)  # before any route: the bounded <int:> converter applies to all
     load_config(app, config)
     app.json.ensure_ascii = False  # Chinese stays readable in API answers
     db = Database(app.config["DATABASE_URL"])

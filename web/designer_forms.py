@@ -8,6 +8,7 @@ from flask_login import current_user
 from engine import workspace
 from engine.errors import Invalid, NotFound
 from engine.forms import NAME_RE
+from engine.jsonsafe import InputRefused, strict_loads
 
 from .designer import bp, forms_dir
 from .formview import fields_for
@@ -53,14 +54,18 @@ def _posted_text() -> str:
     text = (request.get_json(silent=True) or {}).get("text")
     if not isinstance(text, str) or len(text) > 256 * 1024:
         raise Invalid("没有收到表单内容，或内容超过 256 KB。")
+    try:
+        strict_loads(text)  # bounded depth and values before any recursive check reads it
+    except InputRefused as err:
+        raise Invalid(f"表单定义不合法：{err}") from None
     return text
 
 
 @bp.route("/forms/<name>/preview", methods=["POST"])
 def form_preview(name: str):
     """Check the posted schema and render it as the task page would."""
-    text = _posted_text()
     try:
+        text = _posted_text()
         with transaction() as db:
             schema = workspace.check_form_text(db, forms_dir(), name, text)
     except Invalid as err:

@@ -115,3 +115,28 @@ def test_check_diff_migrate_and_export(shenfa, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     shenfa("export", "--to", tmp_path / "exported")
     assert "签发" in (tmp_path / "exported" / "processes" / "three_review.bpmn").read_text(encoding="utf-8")
+
+
+BAD_INPUT = {
+    "missing-file": ["start", "three_review", "--as", "zhangwei", "--data", "@missing/file.json"],
+    "directory": ["start", "three_review", "--as", "zhangwei", "--data", "@/"],
+    "surrogate-title": ["start", "three_review", "--as", "zhangwei", "--data",
+                        '{"title": "\\ud800", "media": ["官网"]}'],
+    "nul-title": ["start", "three_review", "--as", "zhangwei", "--data",
+                  '{"title": "a\\u0000b", "media": ["官网"]}'],
+    "surrogate-user": ["start", "three_review", "--as", "zhang\udcffwei", "--data",
+                       '{"title": "t", "media": ["官网"]}'],
+    "surrogate-task": ["show-task", "\udcff"],
+    "huge-instance": ["history", str(2**64)],
+}
+
+
+@pytest.mark.parametrize("args", BAD_INPUT.values(), ids=BAD_INPUT.keys())
+def test_bad_input_is_one_line_and_exit_1_never_a_traceback(db_url, monkeypatch, tmp_path, args):
+    monkeypatch.setenv("SHENFA_DATABASE_URL", db_url)
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, (result.output, result.exception)
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("拒绝 (refused): "), result.stderr
+    assert "Traceback" not in result.output

@@ -6,11 +6,17 @@ from flask import Flask
 from flask_smorest import Api
 
 from ..security import csrf
-from . import views
+from . import schemas, views
+
+
+class ShenfaApi(Api):
+    """flask-smorest's Api, documenting the error shape :mod:`web.errors` really answers."""
+
+    ERROR_SCHEMA = schemas.ErrorOut
 
 
 def init_app(app: Flask) -> None:
-    api = Api(app, spec_kwargs={"components": {"securitySchemes": {
+    api = ShenfaApi(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"},
         "session": {"type": "apiKey", "in": "cookie", "name": app.config["SESSION_COOKIE_NAME"]},
     }}, "security": [{"bearer": []}, {"session": []}]})

@@ -6,6 +6,8 @@ from marshmallow import Schema, fields, validate
 
 from engine.inbox import MAX_PER_PAGE, TABS
 
+from ..input_guard import INT64_MAX
+
 MSG = {"required": "此项为必填项。", "null": "此项不能为空。", "invalid": "格式不正确。"}
 
 
@@ -19,14 +21,17 @@ class InboxArgs(Base):
     model = fields.String(validate=validate.Length(max=100))
     q = fields.String(validate=validate.Length(max=100, error="搜索词不能超过 100 个字符。"),
                       metadata={"description": "标题包含的文字"})
-    department = fields.Integer(error_messages={**MSG, "invalid": "科室编号必须是整数。"})
-    account = fields.Integer(error_messages={**MSG, "invalid": "账号编号必须是整数。"},
+    department = fields.Integer(validate=validate.Range(min=-INT64_MAX, max=INT64_MAX),
+                                error_messages={**MSG, "invalid": "科室编号必须是整数。"})
+    account = fields.Integer(validate=validate.Range(min=-INT64_MAX, max=INT64_MAX),
+                             error_messages={**MSG, "invalid": "账号编号必须是整数。"},
                              metadata={"description": "平台账号编号"})
     tier = fields.Integer(validate=validate.OneOf([1, 2, 3], error="平台级别只能是 1、2、3。"),
                           error_messages={**MSG, "invalid": "平台级别必须是整数。"})
     since = fields.Date(error_messages={**MSG, "invalid": "请输入有效日期 (YYYY-MM-DD)。"})
     until = fields.Date(error_messages={**MSG, "invalid": "请输入有效日期 (YYYY-MM-DD)。"})
-    page = fields.Integer(validate=validate.Range(min=1, error="页码至少为 1。"),
+    page = fields.Integer(validate=validate.Range(min=1, max=1_000_000,
+                                                  error="页码应在 1 到 1000000 之间。"),
                           error_messages={**MSG, "invalid": "页码必须是整数。"})
     per_page = fields.Integer(validate=validate.Range(min=1, max=MAX_PER_PAGE,
                                                       error=f"每页 1 到 {MAX_PER_PAGE} 条。"),
@@ -193,3 +198,12 @@ class Ok(Schema):
     ok = fields.Boolean()
     instance_id = fields.Integer()
     status = fields.String()
+
+
+class ErrorOut(Schema):
+    """Every error answer of the API (see ``web.errors.answer``)."""
+
+    status = fields.Integer(required=True, metadata={"description": "HTTP 状态码"})
+    title = fields.String(required=True, metadata={"description": "错误类别（中文）"})
+    message = fields.String(required=True, metadata={"description": "说明（中文）"})
+    errors = fields.Raw(metadata={"description": "各字段的错误信息：字段名到信息列表（可嵌套）"})

@@ -114,7 +114,10 @@ def tasks(args):
 def _detail(task_id: str) -> dict:
     with transaction() as db:
         check_may_view_task(db, task_id, current_user.username)
-        return queries.task_detail(db, task_id)
+        detail = queries.task_detail(db, task_id)
+    if detail.get("assignee") != current_user.username:
+        detail["draft"] = None  # unfinished input is the assignee's own
+    return detail
 
 
 @bp.route("/tasks/<task_id>")
