@@ -29,6 +29,7 @@ from .budget import step_budget
 from .clock import FrozenClock
 from .context import RunContext, running
 from .errors import Conflict, NotFound, Refused
+from .optimistic import Stale, is_stale
 from .history import HistoryWriter
 from .schema import Instance, Timer
 from .tasks import TASKS, new_task_row
@@ -208,11 +209,13 @@ class Step:
         inst["revision"] += 1
 
 
-def refusal(err: SpiffWorkflowException) -> Refused:
+def refusal(err: SpiffWorkflowException) -> Exception:
     """Pass on a helper's own refusal; describe any other workflow error."""
     cause = err.__cause__ or err.__context__
     if isinstance(cause, Refused):
         return cause
+    if cause is not None and is_stale(cause):
+        return Stale()  # a helper's write met another writer: the step is retried
     return Refused(f"流程执行出错: {err}")
 
 
