@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.orm import Session
 
+from .anonymity import covered_rows
 from .errors import Invalid
 from .inbox import iso
 from .people import display_names
@@ -164,7 +165,7 @@ def _rows(session: Session, found, wanted: dict[str, Any], now: datetime) -> lis
     rows = [_row(inst, name, version, facts[inst.id]) for inst, name, version in found
             if all(FACT_FILTERS[k](facts[inst.id], v) for k, v in wanted.items())]
     _add_labels(session, rows, now)
-    return rows
+    return covered_rows(session, rows, key="id")  # 第十九条: anonymous complainants
 
 
 def facts_of(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:

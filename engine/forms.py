@@ -103,6 +103,21 @@ def check_form(schema: dict) -> None:
             raise FormError(f"x-rules 引用了不存在的字段: {sorted(fields_named - set(props))}")
     if "decision" in props and "comment" not in props:
         raise FormError("含 decision 的审核表单必须有 comment 字段")
+    _check_anonymous(schema.get("x-anonymous"), props)
+
+
+def _check_anonymous(rule: Any, props: dict) -> None:
+    """Refuse an ``x-anonymous`` rule (engine/anonymity.py) that names missing fields or no readers."""
+    if rule is None:
+        return
+    if not isinstance(rule, dict) or not isinstance(rule.get("if"), dict) or not rule["if"]:
+        raise FormError("x-anonymous 须含非空的 if 条件")
+    named = set(rule["if"]) | set(rule.get("identity") or [])
+    if not rule.get("identity") or not named <= set(props):
+        raise FormError(f"x-anonymous 引用了不存在的字段: {sorted(named - set(props))}")
+    readers = rule.get("readers")
+    if not isinstance(readers, list) or not readers or not all(isinstance(r, str) for r in readers):
+        raise FormError("x-anonymous 须列出可见身份的角色 (readers)")
 
 
 def _check_when(props: dict, name: str, prefix: str) -> None:
