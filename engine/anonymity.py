@@ -117,8 +117,12 @@ def covered(session: Session, instance_id: int, value: Any) -> Any:
 
 
 def covered_rows(session: Session, rows: Iterable[dict], key: str = "instance_id",
-                 viewer: str | None = None) -> list[dict]:
-    """Return rows about several items (inbox, register, notices), each covered for the viewer."""
+                 viewer: str | None = None, filters: dict | None = None) -> list[dict]:
+    """Return rows about several items (inbox, register), each covered for the viewer.
+
+    A row that matched a search (``q`` on the title, ``person``) only through what
+    is covered is left out: finding the item by the complainant's name would name them.
+    """
     viewer = viewer or VIEWER.get()
     veils: dict[Any, Veil | None] = {}
     result = []
@@ -127,8 +131,16 @@ def covered_rows(session: Session, rows: Iterable[dict], key: str = "instance_id
         if ident not in veils:
             veils[ident] = veil_for(session, ident, viewer) if isinstance(ident, int) else None
         veil = veils[ident]
-        result.append(veil.cover(row) if veil else row)
+        if veil is None:
+            result.append(row)
+        elif not _found_by_covered(veil, veil.cover(row), filters or {}):
+            result.append(veil.cover(row))
     return result
+
+
+def _found_by_covered(veil: Veil, row: dict, filters: dict) -> bool:
+    query, person = filters.get("q"), filters.get("person")
+    return person in veil.people or bool(query) and query not in str(row.get("title") or "")
 
 
 def covered_messages(connection: Connection, rows: list[dict],

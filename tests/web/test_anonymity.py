@@ -80,7 +80,7 @@ def urls(app, item: int) -> list[str]:
             combos = [{**c, arg: v} for c in combos for v in values[arg]]
         found += [rule.build(c, append_unknown=False)[1] for c in combos]
     found += [f"/audit/items/{item}?step={n}" for n in range(1, steps + 1)]
-    found += ["/inbox?tab=" + t for t in ("todo", "claimable", "done", "started")]
+    found += ["/inbox?tab=" + t for t in ("mine", "claimable", "done", "started")]
     return found
 
 
@@ -198,3 +198,22 @@ def _strings(value):
             yield from _strings(v)
     elif isinstance(value, str):
         yield value
+
+
+@pytest.mark.parametrize("search", [{"person": FILER}, {"q": NAME}, {"q": "反映"}])
+def test_searching_by_the_identity_finds_nothing_for_those_it_is_hidden_from(browse, api,
+                                                                             complaint, search):
+    """An item found by the complainant's name would name them: not listed, not counted."""
+    query = "&".join(f"{k}={v}" for k, v in search.items())
+    reveals = search != {"q": "反映"}  # "反映" is in the title outside the covered name
+    for viewer in ("gaoyan", "heping"):
+        found = json.loads(browse(viewer).get(f"/audit/items.json?{query}").get_data())
+        hidden = viewer == "gaoyan" and reveals
+        assert [r["id"] for r in found["items"]] == ([] if hidden else [complaint]), (viewer, search)
+        assert found["count"] == (0 if hidden else 1)
+        page = browse(viewer).get(f"/audit/?{query}").get_data(as_text=True)
+        assert (f'/audit/items/{complaint}"' in page) != hidden
+        csv = browse(viewer).get(f"/audit/items.csv?{query}").get_data(as_text=True)
+        assert (f"\n{complaint}," in csv) != hidden
+    page = browse("zhangwei").get(f"/inbox?tab=mine&q={search.get('q', '')}").get_data(as_text=True)
+    assert ("半小时内撤稿" in page) != (reveals and "q" in search)
