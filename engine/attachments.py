@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .access import check_may_view
+from .anonymity import covered
 from .errors import Invalid, NotFound
 from .inbox import iso
 from .people import display_names
@@ -92,7 +93,7 @@ def attachment_for(session: Session, attachment_id: int, username: str) -> dict[
     if row is None:
         raise NotFound(f"附件不存在: {attachment_id}")
     check_may_view(session, row.instance_id, username)
-    return _dict(row, {})
+    return covered(session, row.instance_id, _dict(row, {}))
 
 
 def attachments_of(session: Session, instance_id: int) -> list[dict[str, Any]]:
@@ -100,7 +101,7 @@ def attachments_of(session: Session, instance_id: int) -> list[dict[str, Any]]:
     rows = list(session.scalars(select(Attachment).where(Attachment.instance_id == instance_id)
                                 .order_by(Attachment.id)))
     names = display_names(session, {r.uploaded_by for r in rows})
-    return [_dict(r, names) for r in rows]
+    return covered(session, instance_id, [_dict(r, names) for r in rows])
 
 
 def _dict(row: Attachment, names: dict[str, str]) -> dict[str, Any]:

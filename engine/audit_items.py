@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.orm import Session
 
+from .anonymity import covered_rows
 from .errors import Invalid
 from .inbox import iso
 from .people import display_names
@@ -62,6 +63,10 @@ SQL_FILTERS: dict[str, Callable[[Any, datetime], ColumnElement[bool]]] = {
     "account": lambda v, now: Instance.account_id == v,
     "tier": lambda v, now: Instance.account_id.in_(select(Account.id).where(Account.tier == v)),
 }
+
+#: searches that may match what an anonymous complaint covers (第十九条): answered row by
+#: row in Python, so a row found only through the covered identity is neither shown nor counted
+SEARCHES = {"q", "person"}
 
 #: filters answered from the facts read out of the history: name -> (facts, value) -> bool
 FACT_FILTERS: dict[str, Callable[[dict[str, Any], Any], bool]] = {
@@ -141,7 +146,7 @@ def search(session: Session, query: ItemQuery, now: datetime) -> dict[str, Any]:
     """
     per_page = max(1, min(query.per_page, MAX_PER_PAGE))
     page = max(1, query.page)
-    if set(query.filters) & set(FACT_FILTERS):
+    if set(query.filters) & (set(FACT_FILTERS) | SEARCHES):
         rows = matching(session, query.filters, now)
         total, rows = len(rows), rows[(page - 1) * per_page: page * per_page]
     else:
@@ -156,15 +161,17 @@ def search(session: Session, query: ItemQuery, now: datetime) -> dict[str, Any]:
 def matching(session: Session, filters: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
     """Return every item matching ``filters`` as register rows, newest first."""
     return _rows(session, session.execute(_base(filters, now)).all(),
-                 {k: v for k, v in filters.items() if k in FACT_FILTERS}, now)
+                 {k: v for k, v in filters.items() if k in FACT_FILTERS}, now,
+                 {k: v for k, v in filters.items() if k in SEARCHES})
 
 
-def _rows(session: Session, found, wanted: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
+def _rows(session: Session, found, wanted: dict[str, Any], now: datetime,
+          searched: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     facts = facts_of(session, [inst.id for inst, _n, _v in found])
     rows = [_row(inst, name, version, facts[inst.id]) for inst, name, version in found
             if all(FACT_FILTERS[k](facts[inst.id], v) for k, v in wanted.items())]
     _add_labels(session, rows, now)
-    return rows
+    return covered_rows(session, rows, key="id", filters=searched)  # 第十九条: anonymous complainants
 
 
 def facts_of(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:

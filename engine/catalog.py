@@ -87,6 +87,13 @@ def start_entry(session: Session, key: str, username: str) -> dict[str, Any]:
     return _entry(version)
 
 
+def instance_forms(session: Session, instance_id: int) -> dict[str, dict]:
+    """Return ``{form name: schema}`` of the item's model version (and the models it calls)."""
+    instance = session.get(Instance, instance_id)
+    version = session.get(ModelVersion, instance.model_version_id) if instance else None
+    return dict(version.forms) if version else {}
+
+
 def checklist_titles(session: Session, instance_id: int) -> dict[str, str]:
     """Return ``{item key: title}`` of every checklist in the forms of an item's model version."""
     instance = session.get(Instance, instance_id)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .access import check_may_view
+from .anonymity import covered
 from .errors import Invalid
 from .inbox import iso
 from .people import display_names
@@ -37,5 +38,6 @@ def comments_of(session: Session, instance_id: int) -> list[dict[str, Any]]:
     rows = list(session.scalars(select(Comment).where(Comment.instance_id == instance_id)
                                 .order_by(Comment.at, Comment.id)))
     names = display_names(session, {c.author for c in rows})
-    return [{"id": c.id, "author": c.author, "author_name": names.get(c.author, c.author),
-             "at": iso(c.at), "body": c.body} for c in rows]
+    return covered(session, instance_id, [
+        {"id": c.id, "author": c.author, "author_name": names.get(c.author, c.author),
+         "at": iso(c.at), "body": c.body} for c in rows])

@@ -15,7 +15,10 @@ Supported: ``string`` (``enum``, ``minLength``, ``maxLength``, ``format``:
 ``"x-checklist": true`` is the publishing-rules checklist: each of its items is
 answered ``pass`` or ``fail``.  ``{"$ref": "_shared/NAME.json"}`` includes a
 shared fragment.  ``x-rules`` declares cross-field rules: ``{"if": {"decision":
-"approve"}, "then": {"secrecy": "public"}, "message": "..."}``.  ``ui`` hints
+"approve"}, "then": {"secrecy": "public"}, "message": "..."}``.  ``x-when`` on a field makes it
+conditional: ``"experts": {..., "x-when": {"decision": ["experts"]}}`` shows the
+field only while ``decision`` is one of the listed values; listed in ``required``,
+it is required only then, and a value sent while it is hidden is refused.  ``ui`` hints
 (``widget``, ``help``, ``placeholder``) are kept
 for the renderer and ignored by validation.
 
@@ -33,7 +36,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 APPROVE = "approve"
@@ -100,6 +103,37 @@ def check_form(schema: dict) -> None:
             raise FormError(f"x-rules 引用了不存在的字段: {sorted(fields_named - set(props))}")
     if "decision" in props and "comment" not in props:
         raise FormError("含 decision 的审核表单必须有 comment 字段")
+    _check_anonymous(schema.get("x-anonymous"), props)
+
+
+def _check_anonymous(rule: Any, props: dict) -> None:
+    """Refuse an ``x-anonymous`` rule (engine/anonymity.py) that names missing fields or no readers."""
+    if rule is None:
+        return
+    if not isinstance(rule, dict) or not isinstance(rule.get("if"), dict) or not rule["if"]:
+        raise FormError("x-anonymous 须含非空的 if 条件")
+    named = set(rule["if"]) | set(rule.get("identity") or [])
+    if not rule.get("identity") or not named <= set(props):
+        raise FormError(f"x-anonymous 引用了不存在的字段: {sorted(named - set(props))}")
+    readers = rule.get("readers")
+    if not isinstance(readers, list) or not readers or not all(isinstance(r, str) for r in readers):
+        raise FormError("x-anonymous 须列出可见身份的角色 (readers)")
+
+
+def _check_when(props: dict, name: str, prefix: str) -> None:
+    """Refuse an ``x-when`` that names a missing field, itself, or a value not offered."""
+    when = props[name].get("x-when")
+    if when is None:
+        return
+    if not isinstance(when, dict) or not when:
+        raise FormError(f"字段 {prefix}{name} 的 x-when 必须是非空对象")
+    for other, wanted in when.items():
+        if other == name or other not in props:
+            raise FormError(f"字段 {prefix}{name} 的 x-when 引用了不存在的字段: {other!r}")
+        offered = props[other].get("enum") or props[other].get("items", {}).get("enum")
+        values = wanted if isinstance(wanted, list) else [wanted]
+        if offered is not None and not set(values) <= set(offered):
+            raise FormError(f"字段 {prefix}{name} 的 x-when 取值不在 {other} 的选项中: {values}")
 
 
 def _check_properties(schema: dict, prefix: str) -> None:
@@ -113,6 +147,7 @@ def _check_properties(schema: dict, prefix: str) -> None:
             raise FormError(f"字段 {prefix}{name} 的类型不受支持: {kind!r}")
         if not spec.get("title"):
             raise FormError(f"字段 {prefix}{name} 缺少中文标题 (title)")
+        _check_when(props, name, prefix)
         if kind == "object":
             if not isinstance(spec.get("properties"), dict):
                 raise FormError(f"对象字段 {prefix}{name} 缺少 properties")
@@ -223,6 +258,32 @@ class _FormSchema(Schema):
                 if applies and data.get(field_name) != wanted:
                     raise ValidationError(rule.get("message", "与其他字段的取值冲突。"), field_name)
 
+    @pre_load
+    def drop_empty_hidden(self, data: Any, **kwargs) -> Any:
+        """Leave out a hidden conditional field sent empty (``[]``, ``""``): nothing was given."""
+        if not isinstance(data, dict):
+            return data
+        props = self.form_spec.get("properties", {})
+        return {k: v for k, v in data.items()
+                if not (k in props and "x-when" in props[k] and not _given(v)
+                        and not applies(props[k]["x-when"], data))}
+
+    @validates_schema
+    def conditional_fields(self, data: dict, **kwargs) -> None:
+        """Require a shown ``x-when`` field when listed as required; refuse a hidden one's value."""
+        required = set(self.form_spec.get("required", []))
+        errors: dict[str, list[str]] = {}
+        for name, spec in self.form_spec.get("properties", {}).items():
+            if "x-when" not in spec:
+                continue
+            shown, given = applies(spec["x-when"], data), _given(data.get(name))
+            if shown and name in required and not given:
+                errors[name] = [MESSAGES["required"]]
+            elif not shown and given:
+                errors[name] = [f"仅在{_when_text(self.form_spec, spec['x-when'])}时填写此项。"]
+        if errors:
+            raise ValidationError(errors)
+
     @validates_schema
     def review_convention(self, data: dict, **kwargs) -> None:
         decision = data.get("decision")
@@ -244,11 +305,45 @@ class _FormSchema(Schema):
                 raise ValidationError("退回时请标明不符合的核查项。", name)
 
 
+def applies(when: dict, data: dict) -> bool:
+    """Return True when ``data`` meets every condition of an ``x-when`` (any listed value)."""
+    for name, wanted in when.items():
+        values = wanted if isinstance(wanted, list) else [wanted]
+        got = data.get(name)
+        chosen = got if isinstance(got, list) else [got]
+        if not any(v in values for v in chosen):
+            return False
+    return True
+
+
+def _given(value: Any) -> bool:
+    return value is not None and value != "" and value != [] and value != {}
+
+
+def _when_text(spec: dict, when: dict) -> str:
+    """Say an ``x-when`` in the form's own words: 「复审结论」为「提请专家评议」."""
+    parts = []
+    for name, wanted in when.items():
+        field_spec = spec["properties"][name]
+        labels = dict(zip(field_spec.get("enum") or field_spec.get("items", {}).get("enum") or [],
+                          field_spec.get("enumNames") or field_spec.get("items", {}).get("enumNames")
+                          or [], strict=False))
+        values = wanted if isinstance(wanted, list) else [wanted]
+        shown = "或".join(f"「{labels.get(v, v)}」" for v in values)
+        parts.append(f"「{field_spec.get('title', name)}」为{shown}")
+    return "、".join(parts)
+
+
+def _field(field_spec: dict, required: bool) -> fields.Field:
+    """Build one field; a conditional one's presence is checked by ``conditional_fields``."""
+    return FIELD_TYPES[field_spec["type"]](field_spec, required and "x-when" not in field_spec)
+
+
 def schema_class(spec: dict) -> type[Schema]:
     """Build a marshmallow schema class for form ``spec``."""
     required = set(spec.get("required", []))
     attrs: dict[str, Any] = {
-        name: FIELD_TYPES[field_spec["type"]](field_spec, name in required)
+        name: _field(field_spec, name in required)
         for name, field_spec in spec["properties"].items()
     }
     attrs["form_spec"] = spec

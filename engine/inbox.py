@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session
 
+from .anonymity import covered_rows
 from .assignment import ROLE_TITLES, roles_of
 from .people import display_names
 from .schema import Account, Event, Instance, ModelVersion, Task
@@ -89,6 +90,7 @@ def inbox(session: Session, username: str, query: InboxQuery, now: datetime) -> 
     page = session.execute(stmt.order_by(*tab.order).offset(offset).limit(per_page)).all()
     rows = _task_rows(session, page, now) if tab.rows_are_tasks else _instance_rows(session, page)
     _add_accounts(session, rows)
+    rows = covered_rows(session, rows, viewer=username, filters=query.filters)  # 第十九条
     counts = {name: count(session, username, name, query.filters, roles) for name in TABS}
     total = counts[query.tab]
     return {"tab": query.tab, "rows": rows, "total": total, "counts": counts,

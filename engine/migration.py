@@ -21,6 +21,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 
 from . import determinism, state
+from .anonymity import covered
 from .deployment import latest_version
 from .determinism import IdSequence
 from .errors import Conflict, NotFound, Refused
@@ -112,9 +113,10 @@ class Migrator:
 
     def items(self) -> list[tuple[int, str]]:
         with self.engine.db.reading() as session:
-            return list(session.execute(select(Instance.id, Instance.title).where(
+            rows = session.execute(select(Instance.id, Instance.title).where(
                 Instance.model_version_id == self.source.id, Instance.status == "running")
-                .order_by(Instance.id)).all())
+                .order_by(Instance.id)).all()
+            return [(i, covered(session, i, title)) for i, title in rows]  # 第十九条
 
     def dry_run(self) -> list[Check]:
         """Check every running item on the source version; change nothing."""

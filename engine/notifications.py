@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from .anonymity import covered_messages
 from .context import current, recorded
 from .expressions import helper
 from .schema import Instance, Notification, RoleHolding, Task, User
@@ -52,9 +53,10 @@ def task_messages(connection: Connection, tasks: Iterable[dict[str, Any]], kind:
     return rows
 
 
-def write(connection: Connection, rows: list[dict[str, Any]]) -> None:
+def write(connection: Connection, rows: list[dict[str, Any]], pending: Iterable[dict] = ()) -> None:
+    """Insert notification rows, each covered for its recipient (第十九条: anonymous complainants)."""
     if rows:
-        connection.execute(insert(NOTIFICATIONS), rows)
+        connection.execute(insert(NOTIFICATIONS), covered_messages(connection, rows, pending))
 
 
 def unread(session: Session, username: str, limit: int = 50) -> list[Notification]:

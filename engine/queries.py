@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .anonymity import covered
 from .assignment import ROLE_TITLES
 from .errors import NotFound, Refused
 from .history import events_of
@@ -66,7 +67,7 @@ def task_detail(session: Session, task_id: str) -> dict[str, Any]:
     detail.update(form_schema=version.forms.get(row.form_name), draft=row.draft,
                   model_version=version.version, values=current_values(session, inst.id),
                   submissions=submissions(session, inst.id))
-    return detail
+    return covered(session, inst.id, detail)
 
 
 def submissions(session: Session, instance_id: int) -> list[dict[str, Any]]:
@@ -74,12 +75,12 @@ def submissions(session: Session, instance_id: int) -> list[dict[str, Any]]:
 
     A reviewer sees the earlier opinions (reviews, expert opinions) next to the form.
     """
-    return [{"task_name": e.payload.get("task_name"), "task_spec": e.task_spec,
+    return covered(session, instance_id, [{"task_name": e.payload.get("task_name"), "task_spec": e.task_spec,
              "actor": e.actor, "role": e.role,
              "role_title": ROLE_TITLES.get(e.role or "", e.role), "at": _iso(e.at),
              "decision": e.payload.get("decision"), "comment": e.payload.get("comment"),
              "data": e.payload.get("data", {})}
-            for e in events_of(session, instance_id) if e.type == "task_completed"]
+            for e in events_of(session, instance_id) if e.type == "task_completed"])
 
 
 def current_values(session: Session, instance_id: int) -> dict[str, Any]:
@@ -88,7 +89,7 @@ def current_values(session: Session, instance_id: int) -> dict[str, Any]:
     for event in events_of(session, instance_id):
         if event.type in ("instance_started", "task_completed"):
             values.update(event.payload.get("data", {}))
-    return values
+    return covered(session, instance_id, values)
 
 
 def event_dict(event: Event) -> dict[str, Any]:
@@ -105,11 +106,11 @@ def instance_detail(session: Session, instance_id: int) -> dict[str, Any]:
     version = session.get(ModelVersion, inst.model_version_id)
     tasks = session.scalars(select(Task).where(Task.instance_id == instance_id)
                             .order_by(Task.created_at, Task.id)).all()
-    return {
+    return covered(session, instance_id, {
         "id": inst.id, "model": inst.model_key, "model_version": version.version,
         "title": inst.title, "status": inst.status, "initiator": inst.initiator,
         "department_id": inst.department_id, "started_at": _iso(inst.started_at),
         "ended_at": _iso(inst.ended_at), "revision": inst.revision,
         "tasks": [task_summary(session, t) for t in tasks],
         "history": [event_dict(e) for e in events_of(session, instance_id)],
-    }
+    })

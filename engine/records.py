@@ -15,13 +15,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .assignment import ROLE_TITLES
 from .catalog import BPMN
 from .deployment import called_xml
 from .errors import Refused
+from .form_labels import decision_label, described, option_label
 from .history import events_of
 from .inbox import iso
 from .people import display_names
-from .schema import Account, Department, Instance, ModelVersion
+from .schema import Account, Department, Instance, ModelVersion, Task
 from .xmlsafe import parse
 
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
@@ -34,6 +36,12 @@ FORM1_TYPES = {"服务号": "微信", "订阅号": "微信", "视频号": "微�
 #: 附件2's own boxes (三审/四审); a tier-3 item (第十二条) is reviewed in other boxes instead
 FORM2_BOXES = ("审稿", "核稿", "审签", "党委书记把关")
 FORM2_MEDIA = {"官网": "官网", "服务号": "微信公众号", "订阅号": "微信公众号", "视频号": "微信公众号"}
+#: 附件2's printed box titles and the role each box belongs to; a box signed by another
+#: role (a tier-2 department head reviewing first, 第十一条) is titled by that role instead
+FORM2_TITLES = {"审稿": ("functional_dept", "相关职能科审稿"),
+                "核稿": ("general_office", "党政综合办核稿"),
+                "审签": ("publicity_leader", "分管领导审签"),
+                "党委书记把关": ("party_secretary", "党委书记把关（四审四校）")}
 
 
 def record_labels(xmls: list[str]) -> dict[str, str]:
@@ -71,7 +79,9 @@ def record(session: Session, instance_id: int) -> dict[str, Any]:
     events = events_of(session, instance_id)
     names = display_names(session, {e.actor for e in events if e.actor} | {inst.initiator})
     values = _values(events)
-    boxes, rounds, drafts = _boxes(events, labels, names)
+    names |= display_names(session, _chosen_people(events))
+    forms = _task_forms(session, inst.id, version.forms or {})
+    boxes, rounds, drafts = _boxes(events, labels, names, forms)
     result = {"kind": kind, "instance_id": inst.id, "title": inst.title, "status": inst.status,
               "model": inst.model_key, "model_name": version.name, "model_version": version.version,
               "approved_at": iso(inst.ended_at) or (boxes and max(b["at"] for b in boxes.values())),
@@ -79,6 +89,9 @@ def record(session: Session, instance_id: int) -> dict[str, Any]:
               "initiator_name": names.get(inst.initiator, inst.initiator),
               "department": _department(session, inst.department_id or values.get("department_id")),
               "drafter": drafts[-1] if drafts else None,
+              "secrecy": next((r["secrecy"] for r in reversed(rounds) if r["secrecy"]), None),
+              "box_titles": {label: title for label, (_role, title) in FORM2_TITLES.items()}
+              | {label: box["title"] for label, box in boxes.items()},
               "chain_head": {"seq": inst.event_seq, "hash": inst.event_hash}}
     result.update(_form1(session, inst, values, names) if kind == "form1" else _form2(session, values))
     # a tier-3 item never passes 审稿/核稿/审签: print only the boxes of its own review
@@ -94,18 +107,49 @@ def _values(events) -> dict[str, Any]:
     return values
 
 
-def _boxes(events, labels: dict[str, str], names: dict[str, str]):
+def _chosen_people(events) -> set[str]:
+    """Return the usernames named in submissions (the experts a joint reviewer chose)."""
+    chosen = (((e.payload or {}).get("data") or {}).get("experts") for e in events)
+    return {v for c in chosen if isinstance(c, list) for v in c if isinstance(v, str)}
+
+
+def _task_forms(session: Session, instance_id: int, forms: dict[str, dict]) -> dict[str, dict]:
+    """Return ``{task id: form schema}`` for the item's tasks."""
+    rows = session.execute(select(Task.id, Task.form_name).where(Task.instance_id == instance_id))
+    return {task_id: forms.get(form or "") or {} for task_id, form in rows}
+
+
+def _signed(event, labels: dict[str, str], names: dict[str, str], form: dict) -> dict[str, Any]:
+    """Return one signature: who, when, as which role, what they decided, in the form's words."""
+    payload, data = event.payload or {}, (event.payload or {}).get("data") or {}
+    # a multi-instance task (one per expert) runs as SpiffWorkflow's "<id> [child]"
+    label = labels.get((event.task_spec or "").removesuffix(" [child]"))
+    secrecy = (form.get("properties") or {}).get("secrecy")
+    return {"name": names.get(event.actor, event.actor), "username": event.actor,
+            "at": iso(event.at), "decision": payload.get("decision"),
+            "decision_label": decision_label(form, payload.get("decision")),
+            "comment": payload.get("comment") or "", "task_name": payload.get("task_name"),
+            "label": label, "role": event.role, "title": _box_title(label, event.role),
+            "secrecy": option_label(secrecy, data["secrecy"]) if secrecy and data.get("secrecy") else None,
+            "fields": [f for f in described(form, data, names) if f["name"] != "secrecy"]}
+
+
+def _box_title(label: str | None, role: str | None) -> str | None:
+    """Title a paper box by who signed it (a department head's 审稿 is not 相关职能科审稿)."""
+    if label not in FORM2_TITLES:
+        return label
+    own_role, title = FORM2_TITLES[label]
+    return title if role in (own_role, None) else f"{ROLE_TITLES.get(role, role)}{label}"
+
+
+def _boxes(events, labels: dict[str, str], names: dict[str, str], forms: dict[str, dict]):
     boxes: dict[str, dict[str, Any]] = {}
     rounds: list[dict[str, Any]] = []
     drafts: list[dict[str, Any]] = []
     for event in events:
         if event.type != "task_completed":
             continue
-        payload = event.payload or {}
-        signed = {"name": names.get(event.actor, event.actor), "username": event.actor,
-                  "at": iso(event.at), "decision": payload.get("decision"),
-                  "comment": payload.get("comment") or "", "task_name": payload.get("task_name"),
-                  "label": labels.get(event.task_spec or "")}
+        signed = _signed(event, labels, names, forms.get(event.task_id or "") or {})
         if signed["label"]:
             boxes[signed["label"]] = signed
             rounds.append(signed)
@@ -141,5 +185,6 @@ def _form2(session: Session, values: dict[str, Any]) -> dict[str, Any]:
     boxes = {FORM2_MEDIA.get(m) for m in media}
     return {"media": media, "media_boxes": sorted(b for b in boxes if b),
             "media_other": [m for m in media if m not in FORM2_MEDIA],
-            "publications": [{"title": values.get("title") or "", "source": values.get("source") or ""}],
+            "publications": [{"title": values.get("title") or "", "source": values.get("source") or "",
+                              "body": values.get("body") or ""}],
             "remarks": values.get("remarks") or ""}

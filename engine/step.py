@@ -155,7 +155,7 @@ class Step:
             else:
                 kind, note = "task_opened", ""
             notifications.write(self.connection, notifications.task_messages(
-                self.connection, [task], kind, self.inst["title"], now, note))
+                self.connection, [task], kind, self.inst["title"], now, note), self.history.pending)
 
     def _cancel(self, task_ids: set[str], now: datetime) -> None:
         rows = self.connection.execute(

@@ -181,13 +181,14 @@ def tier3_review() -> Model:
     m.xgw("Gateway_joint", "联合复审结论", "general_office", 10.8, default="Flow_joint_ok",
           doc="第十二条二：双方均同意方可发布；任一方退回则退回修改；任一方提请则组织专家评议。")
     m.script("Script_panel", "汇总评议专家名单", "expert", 10.8, "\n".join([
-        'panel = distinct(office["experts"] + medical["experts"])',
+        'panel = distinct(office.get("experts", []) + medical.get("experts", []))',
         'earlier_opinions = (earlier_opinions if defined("earlier_opinions") else []) + '
         '(expert_opinions if defined("expert_opinions") else [])',
         "expert_opinions = []"]),
              doc="第十二条二：必要时组织专家评议。")
     m.xgw("Gateway_panel", "是否已选定专家", "expert", 11.8, default="Flow_panel_go")
     m.user("Task_expert", "专家评议", "expert", 12.8, "expert_opinion", assignee="expert",
+           label="专家评议",
            loop={"input": "panel", "item": "expert", "output": "expert_opinions",
                  "output_item": "expert_opinion", "input_title": "评议专家名单",
                  "output_title": "专家评议意见"},

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from engine.anonymity import covered
 from engine.assignment import ROLE_TITLES
 from engine.audit import OPERATION_TYPES, log_operation
 from engine.audit import operations as operations_of
@@ -54,6 +55,7 @@ def tasks():
     with transaction() as db:
         rows = db.execute(select(Task, Instance.title).join(Instance, Task.instance_id == Instance.id)
                           .where(Task.status == "open").order_by(Task.created_at)).all()
+        rows = [(t, covered(db, t.instance_id, title)) for t, title in rows]  # 第十九条
         holders: dict[str, list] = {}
         for role, username, name in db.execute(
                 select(RoleHolding.role, User.username, User.display_name)

@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -27,6 +28,7 @@ from flask_login import (
 )
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from engine.anonymity import VIEWER
 from engine.audit import log_operation
 from engine.logins import Locked, Policy, authenticate
 from engine.people import person
@@ -157,5 +159,18 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
     login_manager.request_loader(_from_token)
+    app.before_request(_set_viewer)
+    app.teardown_request(_forget_viewer)
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(
         seconds=int(app.config["PERMANENT_SESSION_LIFETIME"]))
+
+
+def _set_viewer() -> None:
+    """Tell the engine who is looking, so what it returns is covered for them (第十九条)."""
+    g.viewer_token = VIEWER.set(current_user.username if current_user.is_authenticated else "")
+
+
+def _forget_viewer(_error: BaseException | None) -> None:
+    token = g.pop("viewer_token", None)
+    if token is not None:
+        VIEWER.reset(token)

@@ -13,7 +13,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
-from engine.catalog import checklist_titles, model_choices
+from engine.catalog import checklist_titles, instance_forms, model_choices
+from engine.form_labels import decision_label, described
+from engine.forms import applies
 from engine.people import display_names
 
 CHECK_LABELS = [("pass", "符合"), ("fail", "不符合")]
@@ -36,6 +38,8 @@ class FieldView:
     options: list[tuple[str, str]] = field(default_factory=list)
     children: list[FieldView] = field(default_factory=list)
     max_length: int | None = None
+    when: dict[str, list[str]] | None = None  # x-when with prefixed names: drawn by formview.js
+    hidden: bool = False  # a conditional field whose condition the values do not meet
 
 
 def _options(spec: dict) -> list[tuple[str, str]]:
@@ -71,8 +75,27 @@ def fields_for(schema: dict, values: dict | None, errors: dict | None,
     """Return the field views of ``schema`` filled with ``values`` and ``errors``."""
     values, errors = values or {}, errors or {}
     required = set(schema.get("required", []))
-    return [_view(name, spec, name in required, values.get(name), errors.get(name), prefix)
-            for name, spec in schema.get("properties", {}).items()]
+    views = [_view(name, spec, _starred(spec, name in required), values.get(name),
+                   errors.get(name), prefix)
+             for name, spec in schema.get("properties", {}).items()]
+    for view, spec in zip(views, schema.get("properties", {}).values(), strict=True):
+        _condition(view, spec, values, prefix)
+    return views
+
+
+def _starred(spec: dict, required: bool) -> bool:
+    """Tell whether a field must be filled: an unticked checkbox is an answer unless it must be ticked."""
+    if spec.get("type") == "boolean":
+        return spec.get("const") is True
+    return required
+
+
+def _condition(view: FieldView, spec: dict, values: dict, prefix: str) -> None:
+    """Note a conditional field's condition for the script, and hide it while unmet."""
+    when = spec.get("x-when")
+    if when:
+        view.when = {prefix + k: (v if isinstance(v, list) else [v]) for k, v in when.items()}
+        view.hidden = not applies(when, values)
 
 
 def _view(name, spec, required, value, error, prefix) -> FieldView:
@@ -113,13 +136,19 @@ def _messages(error: Any) -> list[str]:
 
 
 def parse_form(schema: dict, form: MultiDict, prefix: str = "") -> dict[str, Any]:
-    """Return the submitted values of ``schema``'s fields; blanks are left out."""
+    """Return the submitted values of ``schema``'s fields; blanks are left out.
+
+    A conditional field whose condition the other values do not meet was hidden
+    on the page, so what it still carries was not meant: it is left out too.
+    """
     data: dict[str, Any] = {}
-    for name, spec in schema.get("properties", {}).items():
+    props = schema.get("properties", {})
+    for name, spec in props.items():
         value = READERS.get(spec.get("type"), _read_string)(spec, form, prefix + name)
         if value is not None:
             data[name] = value
-    return data
+    return {k: v for k, v in data.items()
+            if "x-when" not in props[k] or applies(props[k]["x-when"], data)}
 
 
 def _read_string(spec: dict, form: MultiDict, key: str) -> Any:
@@ -159,10 +188,34 @@ READERS: dict[str, Callable[[dict, MultiDict, str], Any]] = {
 }
 
 
-def item_labels(session: Session, item: dict) -> dict[str, dict[str, str]]:
-    """Return display names of the item's people and titles of its checklist items."""
+def item_labels(session: Session, item: dict) -> dict[str, dict]:
+    """Return display names of the item's people, titles of its checklist items, and
+    each submission in its form's words (``events``: seq -> decision label, fields)."""
     people = {e["actor"] for e in item["history"] if e["actor"]} | {item["initiator"]}
     people |= {t["assignee"] for t in item["tasks"] if t["assignee"]}
-    return {"names": display_names(session, people),
-            "checks": checklist_titles(session, item["id"]),
-            "models": {m["key"]: m["name"] for m in model_choices(session)}}
+    people |= {v for e in item["history"] for v in _chosen_people(e)}
+    names = display_names(session, people)
+    return {"names": names, "checks": checklist_titles(session, item["id"]),
+            "models": {m["key"]: m["name"] for m in model_choices(session)},
+            "events": _told(session, item, names)}
+
+
+def _chosen_people(event: dict) -> list[str]:
+    """Return usernames chosen in a submission (the experts a joint reviewer named)."""
+    data = (event.get("payload") or {}).get("data") or {}
+    chosen = data.get("experts")
+    return [v for v in chosen if isinstance(v, str)] if isinstance(chosen, list) else []
+
+
+def _told(session: Session, item: dict, names: dict[str, str]) -> dict[int, dict]:
+    forms = instance_forms(session, item["id"])
+    form_of = {t["id"]: t["form"] for t in item["tasks"]}
+    told = {}
+    for event in item["history"]:
+        if event["type"] != "task_completed":
+            continue
+        spec = forms.get(form_of.get(event["task_id"]) or "")
+        payload = event.get("payload") or {}
+        told[event["seq"]] = {"decision": decision_label(spec, payload.get("decision")),
+                              "fields": described(spec, payload.get("data"), names)}
+    return told

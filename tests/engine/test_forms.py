@@ -3,6 +3,8 @@
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.forms import FormError, FormInvalid, load_form_file, validate_submission
 
@@ -65,3 +67,69 @@ def test_bad_form_files_are_refused(tmp_path, form, message):
 def test_form_names_cannot_escape_the_forms_directory(tmp_path):
     with pytest.raises(FormError, match="非法的表单名"):
         load_form_file(tmp_path, "../secrets")
+
+
+# -- conditional fields (x-when): required only when shown, hidden otherwise ----------
+
+WHEN = {
+    "title": "条件", "type": "object",
+    "properties": {
+        "decision": {"type": "string", "title": "结论", "enum": ["approve", "return", "experts"],
+                     "enumNames": ["通过", "退回", "提请专家评议"]},
+        "comment": {"type": "string", "title": "意见"},
+        "experts": {"type": "array", "title": "专家", "items": {"type": "string"},
+                    "x-when": {"decision": ["experts"]}},
+        "note": {"type": "string", "title": "附言", "x-when": {"decision": "return"}},
+    },
+    "required": ["decision", "experts"],
+}
+
+
+@pytest.mark.parametrize("data, errors", [
+    ({"decision": "approve"}, None),
+    ({"decision": "experts", "comment": "评议", "experts": ["fengxue"]}, None),
+    ({"decision": "return", "comment": "改", "note": "见批注"}, None),
+    ({"decision": "return", "comment": "改"}, None),
+    ({"decision": "experts", "comment": "评议"}, {"experts": ["此项为必填项。"]}),
+    ({"decision": "approve", "experts": ["fengxue"]},
+     {"experts": ["仅在「结论」为「提请专家评议」时填写此项。"]}),
+    ({"decision": "approve", "note": "x"}, {"note": ["仅在「结论」为「退回」时填写此项。"]}),
+])
+def test_a_conditional_field_is_required_only_when_shown_and_refused_when_hidden(data, errors):
+    if errors is None:
+        assert validate_submission(WHEN, data) == data
+        return
+    with pytest.raises(FormInvalid) as refused:
+        validate_submission(WHEN, data)
+    assert refused.value.errors == errors
+
+
+@given(decision=st.sampled_from(["approve", "return", "experts"]),
+       experts=st.one_of(st.none(), st.lists(st.sampled_from(["fengxue", "hanmei"]), max_size=2)))
+@settings(max_examples=40, deadline=None)
+def test_conditional_fields_accept_exactly_the_shown_and_filled(decision, experts):
+    """Any decision/experts pair: accepted iff experts are given exactly when asked for."""
+    data = {"decision": decision, "comment": "意见"}
+    if experts is not None:
+        data["experts"] = experts
+    accepted = (decision == "experts") == bool(experts)
+    try:
+        validate_submission(WHEN, data)
+    except FormInvalid as refused:
+        assert not accepted and set(refused.errors) == {"experts"}
+    else:
+        assert accepted
+
+
+@pytest.mark.parametrize("when, message", [
+    ({"ghost": "x"}, "不存在的字段"),
+    ({"experts": "x"}, "不存在的字段"),
+    ({"decision": ["nope"]}, "不在 decision 的选项中"),
+    ({}, "非空对象"),
+])
+def test_bad_conditions_are_refused(tmp_path, when, message):
+    form = json.loads(json.dumps(WHEN))
+    form["properties"]["experts"]["x-when"] = when
+    (tmp_path / "f.json").write_text(json.dumps(form), encoding="utf-8")
+    with pytest.raises(FormError, match=message):
+        load_form_file(tmp_path, "f")

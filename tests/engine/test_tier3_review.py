@@ -3,7 +3,7 @@
 import pytest
 
 from engine import accounts, queries
-from engine.errors import Refused
+from engine.errors import Invalid, Refused
 from tests.conftest import START as NOW
 from tests.proc_support import account_id
 from tests.support import APPROVE, CHECKLIST_PASS, DRAFT, returned
@@ -15,7 +15,7 @@ ACK = {"acknowledged": True, "conduct_ok": "yes", "opinion": "符合党员网络
 
 def joint(decision="approve", experts=(), comment="同意", failing="scientific") -> dict:
     data = {"decision": decision, "comment": comment, "checklist": CHECKLIST_PASS,
-            "secrecy": "public", "experts": list(experts)}
+            "secrecy": "public", **({"experts": list(experts)} if decision == "experts" else {})}
     if decision != "approve":
         data["checklist"] = {**CHECKLIST_PASS, failing: "fail"}
     return data
@@ -139,12 +139,23 @@ def _opinions(drive, instance) -> list[dict]:
             if e["role"] == "expert"]
 
 
-def test_an_expert_request_without_experts_goes_back_to_joint_review(drive, engine):
+def test_an_expert_request_must_name_experts_and_approval_needs_none(drive, engine):
+    """第十二条二: experts are named only when the panel is called (x-when on the form)."""
     instance = to_joint(drive, engine)
-    drive.act(instance, "Task_joint_office", "zhaolei", joint("experts", [], "需要评议"))
+    office = drive.task(instance, "Task_joint_office")
+    engine.claim(office.id, "zhaolei")
+    for data, message in [(joint("experts", [], "需要评议"), "至少选择 1 项"),
+                          ({**joint("experts", [], "需要评议")} | {"experts": None}, "不能为空"),
+                          ({**joint("experts", [], "需要评议"), "experts": "drop"}, "此项为必填项"),
+                          ({**joint(), "experts": ["fengxue"]}, "提请专家评议")]:
+        data = {k: v for k, v in data.items() if v != "drop"}
+        with pytest.raises(Invalid) as refused:
+            engine.complete(office.id, "zhaolei", data)
+        assert message in refused.value.errors["experts"][0]
+    drive.act(instance, "Task_joint_office", "zhaolei", joint())
     drive.act(instance, "Task_joint_medical", "zhoujie", joint())
-    assert "Task_joint_office" in drive.open_specs(instance)
-    assert all(t.role != "expert" for t in drive.open_tasks(instance))
+    drive.act(instance, "Task_branch_report", "wangfang", ACK)
+    assert drive.status(instance) == "completed"
 
 
 def test_a_chosen_expert_must_hold_the_expert_role(drive, engine):
