@@ -214,11 +214,15 @@ class Engine(ReservedStarts):
 
     def _fire(self, timer_id: int, instance_id: int, worker: str) -> int:
         try:
-            with self._transaction(deferred=True) as conn:
-                return self._fire_in(conn, timer_id, instance_id, worker)
+            return self._fire_step(timer_id, instance_id, worker)
         except Exception as err:  # noqa: BLE001 - any failure is retried, then raised
             self._timer_failed(timer_id, err)
             return 0
+
+    @optimistic
+    def _fire_step(self, timer_id: int, instance_id: int, worker: str) -> int:
+        with self._transaction(deferred=True) as conn:  # the model runs before the first write
+            return self._fire_in(conn, timer_id, instance_id, worker)
 
     def _fire_in(self, conn: Connection, timer_id: int, instance_id: int, worker: str) -> int:
         """Advance the instance of a claimed timer; return how many of its timers fired."""
