@@ -29,7 +29,6 @@ from .budget import step_budget
 from .clock import FrozenClock
 from .context import RunContext, running
 from .errors import Conflict, NotFound, Refused
-from .optimistic import Stale, is_stale
 from .history import HistoryWriter
 from .optimistic import Stale, is_stale
 from .schema import Instance, Timer
