@@ -57,6 +57,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/timers.py
 	$(BIN)/python bench/inbox.py
 	$(BIN)/python bench/audit.py
+	$(BIN)/python bench/liveness.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check engine web tests bench tools

@@ -30,7 +30,7 @@ from .optimistic import ReservedStarts, Stale, begin, is_stale, optimistic
 from .persistence import Database
 from .schema import ModelVersion, RoleHolding, User
 from .step import INSTANCES, TIMERS, Step, Version, lock_instance
-from .tasks import lock_task, read_task, review_conflict, update_task
+from .tasks import lock_task, read_task, review_conflict, took_part, update_task
 from .timers import due_timers
 
 determinism.install()
@@ -119,20 +119,20 @@ class Engine(ReservedStarts):
     def claim(self, task_id: str, username: str) -> None:
         """Take a pool task for ``username``, who must hold its role."""
         with self._transaction() as conn:
-            row, inst = self._lock(conn, task_id)
+            row, inst = self._lock(conn, task_id, username)
             if not row["pool"]:
                 raise NotAllowed("此任务不是公共待认领任务。")
+            if not self._holds(conn, username, row["role"]):  # before naming who claimed it
+                raise NotAllowed("您不具有认领此任务所需的角色。")
             if row["assignee"] is not None:
                 raise Conflict(f"此任务已被 {row['assignee']} 认领。")
-            if not self._holds(conn, username, row["role"]):
-                raise NotAllowed("您不具有认领此任务所需的角色。")
             self._check_separation(conn, row, username)
             self._set_assignee(conn, row, inst, username, "task_claimed", username)
 
     def unclaim(self, task_id: str, username: str) -> None:
         """Return a claimed pool task to its queue."""
         with self._transaction() as conn:
-            row, inst = self._lock(conn, task_id)
+            row, inst = self._lock(conn, task_id, username)
             if not row["pool"] or row["assignee"] != username:
                 raise NotAllowed("只能退回自己认领的公共任务。")
             self._set_assignee(conn, row, inst, None, "task_unclaimed", username)
@@ -156,7 +156,7 @@ class Engine(ReservedStarts):
     def save_draft(self, task_id: str, username: str, data: dict) -> None:
         """Keep unfinished form input on the task without validating or completing it."""
         with self._transaction() as conn:
-            row, _inst = self._lock(conn, task_id)
+            row, _inst = self._lock(conn, task_id, username)
             self._check_may_complete(conn, row, username)
             update_task(conn, task_id, draft=dict(data))
 
@@ -167,7 +167,7 @@ class Engine(ReservedStarts):
         Return the rows of the tasks this completion opened.
         """
         with self._transaction(deferred=True) as conn:  # the model runs before the first write
-            row, inst = self._lock(conn, task_id)
+            row, inst = self._lock(conn, task_id, username)
             self._check_may_complete(conn, row, username)
             version = self.version(inst["model_version_id"], conn)
             clean = self._validate(version, row["form_name"], data)
@@ -214,11 +214,15 @@ class Engine(ReservedStarts):
 
     def _fire(self, timer_id: int, instance_id: int, worker: str) -> int:
         try:
-            with self._transaction(deferred=True) as conn:
-                return self._fire_in(conn, timer_id, instance_id, worker)
+            return self._fire_step(timer_id, instance_id, worker)
         except Exception as err:  # noqa: BLE001 - any failure is retried, then raised
             self._timer_failed(timer_id, err)
             return 0
+
+    @optimistic
+    def _fire_step(self, timer_id: int, instance_id: int, worker: str) -> int:
+        with self._transaction(deferred=True) as conn:  # the model runs before the first write
+            return self._fire_in(conn, timer_id, instance_id, worker)
 
     def _fire_in(self, conn: Connection, timer_id: int, instance_id: int, worker: str) -> int:
         """Advance the instance of a claimed timer; return how many of its timers fired."""
@@ -296,8 +300,13 @@ class Engine(ReservedStarts):
         step.finish()
         self._live[step.inst["id"]] = (step.inst["revision"], step.workflow)
 
-    def _lock(self, conn: Connection, task_id: str) -> tuple[RowMapping, RowMapping]:
-        """Lock the task's instance, then the task; refuse unknown or finished tasks."""
+    def _lock(self, conn: Connection, task_id: str,
+              username: str | None = None) -> tuple[RowMapping, RowMapping]:
+        """Lock the task's instance, then the task; refuse unknown or finished tasks.
+
+        Who finished a task is told only to the item's participants (not to ``username``
+        if they took no part): a 409 must not leak who acted.
+        """
         found = read_task(conn, task_id)
         if found is None:
             raise NotFound(f"任务不存在: {task_id}")
@@ -305,7 +314,8 @@ class Engine(ReservedStarts):
         # SQLite transactions begin IMMEDIATE: the first read is already serialised.
         row = lock_task(conn, task_id) if self.db.is_postgres else found
         if row["status"] != "open":
-            who = f"（由 {row['completed_by']} 办理）" if row["completed_by"] else ""
+            who = f"（由 {row['completed_by']} 办理）" if row["completed_by"] and (
+                username is None or took_part(conn, inst, username)) else ""
             raise Conflict(f"此任务已办结或已取消{who}。")
         return row, inst
 

@@ -29,8 +29,8 @@ from .budget import step_budget
 from .clock import FrozenClock
 from .context import RunContext, running
 from .errors import Conflict, NotFound, Refused
-from .optimistic import Stale, is_stale
 from .history import HistoryWriter
+from .optimistic import Stale, is_stale
 from .schema import Instance, Timer
 from .tasks import TASKS, new_task_row
 from .timers import boundary_due, timer_due

@@ -61,6 +61,16 @@ def _named_assignee(task, props: dict[str, str]) -> str | None:
     return str(value) if value else None
 
 
+def took_part(connection: Connection, inst: RowMapping, username: str) -> bool:
+    """Tell whether ``username`` started the item or holds or held one of its tasks."""
+    if inst["initiator"] == username:
+        return True
+    return connection.execute(select(TASKS.c.id).where(
+        TASKS.c.instance_id == inst["id"],
+        or_(TASKS.c.assignee == username, TASKS.c.completed_by == username)).limit(1)).first() \
+        is not None
+
+
 def lock_task(connection: Connection, task_id: str) -> RowMapping | None:
     """Return the task row locked for this transaction (None if unknown)."""
     return connection.execute(LOCK_TASK, {"task_id": task_id}).mappings().first()

@@ -125,3 +125,18 @@ def test_hostile_model_in_the_database_is_refused_at_start_and_leaves_nothing(en
     assert type(refused.value) in (Refused, BudgetExceeded), refused.value
     assert any(w in refused.value.message for w in ("超出运行限制", "办理人")), refused.value.message
     assert instance_count(engine) == before
+
+
+def test_a_conflict_names_who_acted_only_to_participants(engine, drive):
+    from tests.support import DRAFT
+
+    item = drive.start("three_review", "zhangwei", {"title": "冬季养生", "media": ["官网"]})
+    draft = drive.task(item, "Task_draft")
+    engine.complete(draft.id, "zhangwei", DRAFT)
+    for outsider in ("zhoujie", "lina"):  # a reviewer-to-be and a colleague: neither took part
+        with pytest.raises(Refused) as refused:
+            engine.claim(draft.id, outsider)
+        assert "zhangwei" not in refused.value.message
+    with pytest.raises(Refused) as refused:
+        engine.complete(draft.id, "zhangwei", DRAFT)
+    assert "由 zhangwei 办理" in refused.value.message

@@ -83,3 +83,16 @@ def test_strict_loads_accepts_only_what_the_database_can_store(value):
         return
     json.dumps(parsed).encode("utf-8")  # storable: no lone surrogates survived
     assert "\\u0000" not in json.dumps(parsed)
+
+
+def test_a_draft_is_shown_to_its_assignee_only(api):
+    author, reviewer = api("zhangwei"), api("zhoujie")
+    started = author.post("/api/models/three_review/instances",
+                          json={"data": {"title": "冬季养生", "media": ["官网"]}}).get_json()
+    [task] = [t for t in started["tasks"] if t["status"] == "open"]
+    saved = author.put(f"/api/tasks/{task['id']}/draft", json={"data": {"title": "未完成的稿"}})
+    assert saved.status_code == 200 and saved.get_json()["draft"] == {"title": "未完成的稿"}
+    assert reviewer.get(f"/api/tasks/{task['id']}").status_code == 403
+    auditor = api("gaoyan")  # may view every item, but not someone's unfinished input
+    seen = auditor.get(f"/api/tasks/{task['id']}")
+    assert seen.status_code == 200 and seen.get_json()["draft"] is None
