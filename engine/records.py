@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .anonymity import covered
 from .assignment import ROLE_TITLES
 from .catalog import BPMN
 from .deployment import called_xml
@@ -96,7 +97,7 @@ def record(session: Session, instance_id: int) -> dict[str, Any]:
     result.update(_form1(session, inst, values, names) if kind == "form1" else _form2(session, values))
     # a tier-3 item never passes 审稿/核稿/审签: print only the boxes of its own review
     result["paper_boxes"] = kind == "form2" and (not boxes or any(b in boxes for b in FORM2_BOXES))
-    return result
+    return covered(session, instance_id, result)  # 第十九条: the printed record is covered too
 
 
 def _values(events) -> dict[str, Any]:
