@@ -77,6 +77,9 @@ def experts(session: Session, username: str) -> list[tuple[Any, str]]:
     return [(u, f"{name}（{dept or ''}）") for u, name, dept in rows]
 
 
+EXPLAIN["experts"] = lambda session, value: f"{value} 不具有角色「专家」，不能被选为评议专家。"
+
+
 def with_choices(schema: dict | None, session: Session, username: str) -> dict | None:
     """Return ``schema`` with every ``ui.choices`` field's options filled in for drawing."""
     if not schema or not any((p.get("ui") or {}).get("choices") for p in schema.get("properties", {}).values()):

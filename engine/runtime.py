@@ -33,6 +33,7 @@ from .history import GENESIS, HistoryWriter
 from .loading import parse_specs
 from .optimistic import ReservedStarts, Stale, begin, is_stale, optimistic
 from .persistence import Database
+from .schedules import choose_start, plain_starts
 from .schema import ModelVersion, RoleHolding, User
 from .step import INSTANCES, TIMERS, Step, Version, lock_instance
 from .tasks import lock_task, read_task, review_conflict, took_part, update_task
@@ -110,7 +111,7 @@ class Engine(ReservedStarts):
                 department_id=inst["department_id"], model_key=model_key,
                 model_version=version.version, seed=ids.seed)
             workflow.task_tree.data.update(clean)
-            step.run(lambda: None)
+            step.run(lambda: choose_start(workflow, None))  # by hand: the plain start event
             self._finish(step)
             return inst["id"]
 
@@ -386,7 +387,7 @@ class _NotYet(Exception):
 
 def _start_form(workflow: BpmnWorkflow) -> str | None:
     start = workflow.spec.start
-    for spec in [start, *start.outputs]:
+    for spec in [start, *start.outputs, *plain_starts(workflow.spec)]:
         props = getattr(spec, "extensions", {}).get("properties", {})
         if "formName" in props:
             return props["formName"]
