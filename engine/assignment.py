@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from .schema import Department, Instance, PartyBranch, RoleHolding, Task, User
@@ -146,13 +146,18 @@ def roles_of(session: Session, username: str) -> set[str]:
     return set(rows)
 
 
-def authors(connection: Connection | Session, instance_id: int) -> set[str]:
+INITIATOR_OF = select(Instance.__table__.c.initiator).where(
+    Instance.__table__.c.id == bindparam("instance_id"))
+DRAFTED_BY = select(Task.__table__.c.completed_by).where(
+    Task.__table__.c.instance_id == bindparam("instance_id"),
+    Task.__table__.c.role == "initiator", Task.__table__.c.status == "completed").distinct()
+
+
+def authors(connection: Connection, instance_id: int) -> set[str]:
     """Return the item's authors: its initiator and whoever completed one of its draft tasks."""
-    initiator = connection.execute(select(Instance.initiator).where(
-        Instance.id == instance_id)).scalar()
-    drafted = connection.execute(select(Task.completed_by).where(
-        Task.instance_id == instance_id, Task.role == "initiator",
-        Task.status == "completed")).scalars()
+    ids = {"instance_id": instance_id}
+    initiator = connection.execute(INITIATOR_OF, ids).scalar()
+    drafted = connection.execute(DRAFTED_BY, ids).scalars()
     return {name for name in (initiator, *drafted) if name}
 
 

@@ -43,7 +43,7 @@ def new_task_row(step: Step, task, now: datetime) -> dict[str, Any]:
         raise AssignmentError(f"「{task.task_spec.bpmn_name}」的办理人 {assignee[:64]!r} 不是已有用户。")
     review = props.get("reviewStage", "").lower() in TRUE
     if review:  # the author never reviews their own item
-        excluded = authors(step.session, step.inst["id"]) | {step.inst["initiator"]}
+        excluded = authors(step.connection, step.inst["id"]) | {step.inst["initiator"]}
         assignment = resolve_review(step.session, role, step.facts, assignee, excluded)
     else:
         assignment = resolve(step.session, role, step.facts, assignee)
