@@ -1,12 +1,14 @@
 """No end that means "approved" without its approvals; long return loops stay correct (issue 10)."""
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
 
-from engine.approvals import ENGINE_TASK_LIMIT, approved_labels
+from engine.approvals import ENGINE_TASK_LIMIT, Incident, StepGuard, approved_labels
 from engine.errors import Refused
+from engine.loading import ModelError
 from engine.replay import verify_instance
 from engine.schema import Operation, Task
 from tests.proc_support import account_id
@@ -57,8 +59,8 @@ def runaway() -> Model:
 def deployed(engine, tmp_path):
     folder = tmp_path / "processes"
     folder.mkdir()
-    for model in (flawed(), runaway()):
-        (folder / f"{model.key}.bpmn").write_text(model.xml(), encoding="utf-8")
+    model = flawed()
+    (folder / f"{model.key}.bpmn").write_text(model.xml(), encoding="utf-8")
     engine.deploy_directory(folder, ROOT / "forms")
     return engine
 
@@ -89,11 +91,22 @@ def test_the_path_through_every_review_still_ends(deployed, drive):
     assert drive.status(instance) == "completed" and incidents(deployed) == []
 
 
-def test_a_runaway_engine_loop_is_refused_not_completed(deployed, drive):
-    with pytest.raises(Refused) as refused:
-        drive.start("runaway", "zhangwei")
+def test_a_runaway_engine_loop_is_refused_at_deploy_and_bounded_at_run_time(engine, tmp_path):
+    """Deploy refuses a loop with no wait state; a step that still runs away is stopped."""
+    folder = tmp_path / "processes"
+    folder.mkdir()
+    (folder / "runaway.bpmn").write_text(runaway().xml(), encoding="utf-8")
+    with pytest.raises(ModelError):
+        engine.deploy_directory(folder, ROOT / "forms")
+    step = SimpleNamespace(inst={"id": 7})
+    task = SimpleNamespace(task_spec=SimpleNamespace(name="Script_count", extensions={}))
+    guard = StepGuard(step)
+    for _ in range(ENGINE_TASK_LIMIT):
+        guard(task)
+    with pytest.raises(Incident) as refused:
+        guard(task)
+    assert (refused.value.kind, refused.value.instance_id) == ("engine_loop", 7)
     assert str(ENGINE_TASK_LIMIT) in refused.value.message
-    assert [i["kind"] for i in incidents(deployed)] == ["engine_loop"]
 
 
 @pytest.mark.parametrize(("events", "approved"), [
