@@ -15,10 +15,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
-from .schema import Department, PartyBranch, RoleHolding, User
+from .schema import Department, Instance, PartyBranch, RoleHolding, Task, User
 
 POOL_ROLES = frozenset({
     "general_office", "functional_dept", "medical_affairs", "publicity_leader",
@@ -38,6 +38,13 @@ ROLE_TITLES = {
     "it_office": "信息科", "staff": "职工", "auditor": "审计",
     "process_designer": "流程设计", "admin": "系统管理员",
 }
+
+#: Who takes a review stage whose person role falls to the item's own author: review
+#: means someone else's eyes (第十一条 三审; docs/modeling.md "The author never reviews").
+#: A department head's own post goes to the functional departments (相关职能科室, who
+#: review posts under 第十一条); a branch head's to the General Office (supervisor, 第五条).
+AUTHOR_FALLBACK = {"department_head": "functional_dept", "party_branch_head": "general_office"}
+AUTHOR_REFUSAL = "审核须由他人进行：{user} 是本事项的拟稿人，不能承担其审核环节。"
 
 _LANE_RE = re.compile(r"[(（]\s*([a-z_]+)\s*[)）]\s*$")
 
@@ -137,3 +144,35 @@ def roles_of(session: Session, username: str) -> set[str]:
     """Return the roles ``username`` holds directly."""
     rows = session.scalars(select(RoleHolding.role).where(RoleHolding.username == username))
     return set(rows)
+
+
+INITIATOR_OF = select(Instance.__table__.c.initiator).where(
+    Instance.__table__.c.id == bindparam("instance_id"))
+DRAFTED_BY = select(Task.__table__.c.completed_by).where(
+    Task.__table__.c.instance_id == bindparam("instance_id"),
+    Task.__table__.c.role == "initiator", Task.__table__.c.status == "completed").distinct()
+
+
+def authors(connection: Connection, instance_id: int) -> set[str]:
+    """Return the item's authors: its initiator and whoever completed one of its draft tasks."""
+    ids = {"instance_id": instance_id}
+    initiator = connection.execute(INITIATOR_OF, ids).scalar()
+    drafted = connection.execute(DRAFTED_BY, ids).scalars()
+    return {name for name in (initiator, *drafted) if name}
+
+
+def resolve_review(session: Session, role: str, facts: InstanceFacts, assignee: str | None,
+                   excluded: set[str]) -> Assignment:
+    """Resolve a review stage, never to one of the ``excluded`` authors.
+
+    A person role that falls to an author passes to the role's fallback pool
+    (:data:`AUTHOR_FALLBACK`); an author named by an ``assignee`` expression is refused.
+    """
+    if assignee is not None and assignee in excluded:
+        raise AssignmentError(AUTHOR_REFUSAL.format(user=assignee))
+    assignment = resolve(session, role, facts, assignee)
+    if assignment.assignee not in excluded:
+        return assignment
+    if role not in AUTHOR_FALLBACK:
+        raise AssignmentError(AUTHOR_REFUSAL.format(user=assignment.assignee))
+    return Assignment(AUTHOR_FALLBACK[role], None)

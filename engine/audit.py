@@ -25,6 +25,7 @@ OPERATION_TYPES = {
     "task_reassigned": "管理员改派任务", "user_logged_in": "登录", "login_failed": "登录失败",
     "records_purged": "清理过期记录", "digest_recorded": "记录每日摘要", "timer_retried": "重试定时任务",
     "instances_migrated": "迁移运行中事项", "models_exported": "导出模型",
+    "incident_raised": "异常事件（操作被拒绝）",
 }
 
 

@@ -2,7 +2,12 @@
 
 The lane holding a model's start event names who starts it: ``initiator``
 means any member of staff (职工); a pool role (e.g. ``general_office`` for a
-press release) means holders of that role.  No model is named in code.
+press release) means holders of that role.  A role resolved per item
+(``account_operator``: whoever runs the account the start form names) cannot
+be checked before the item exists, so it is open to staff and the model checks
+the rest (``may_publish``).  No model is named in code.  The CLI, the web and
+the API all start items through :meth:`engine.runtime.Engine.start`, which
+applies :func:`check_may_start`.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .assignment import ROLE_TITLES, role_of_lane, roles_of
+from .assignment import OTHER_ROLES, POOL_ROLES, ROLE_TITLES, role_of_lane, roles_of
 from .deployment import latest_version
 from .errors import NotAllowed, NotFound
 from .schema import Instance, ModelVersion
@@ -41,9 +46,14 @@ def start_facts(xml: str) -> tuple[str, str | None, str]:
     return role, form, doc.strip()
 
 
+def starter_role(role: str) -> str:
+    """Return the role a user needs to start a model whose start lane is ``role``."""
+    return role if role in POOL_ROLES or role in OTHER_ROLES else STARTER_ROLE
+
+
 def may_start_role(role: str, held: set[str]) -> bool:
     """Return True when a user holding ``held`` may start a model whose start lane is ``role``."""
-    return (STARTER_ROLE if role == "initiator" else role) in held
+    return starter_role(role) in held
 
 
 def _latest_versions(session: Session) -> list[ModelVersion]:
@@ -74,16 +84,21 @@ def _entry(version: ModelVersion) -> dict[str, Any]:
             "form_schema": version.forms.get(form) if form else None}
 
 
+def check_may_start(session: Session, version: ModelVersion, username: str) -> None:
+    """Refuse ``username`` unless they may start ``version``: the one policy of CLI, web and API."""
+    role = start_facts(version.bpmn_xml)[0]
+    if not may_start_role(role, roles_of(session, username)):
+        needed = starter_role(role)
+        raise NotAllowed(f"您没有发起「{version.name}」的权限"
+                         f"（需要角色：{ROLE_TITLES.get(needed, needed)}）。")
+
+
 def start_entry(session: Session, key: str, username: str) -> dict[str, Any]:
     """Return the start entry of ``key`` for ``username``; NotFound / NotAllowed otherwise."""
     version = latest_version(session, key)
     if version is None:
         raise NotFound(f"流程不存在或未部署: {key}")
-    role = start_facts(version.bpmn_xml)[0]
-    if not may_start_role(role, roles_of(session, username)):
-        needed = STARTER_ROLE if role == "initiator" else role
-        raise NotAllowed(f"您没有发起「{version.name}」的权限"
-                         f"（需要角色：{ROLE_TITLES.get(needed, needed)}）。")
+    check_may_start(session, version, username)
     return _entry(version)
 
 

@@ -47,9 +47,13 @@ def account_registered(w) -> int:
 
 
 def account_rejected(w) -> int:
-    """附件1: a departmental Weibo rejected at 职能科审核 with reasons."""
+    """附件1: a departmental Weibo rejected at 职能科审核 with reasons.
+
+    陈静 heads the department and applies herself, so 科室审核 passes to the
+    functional departments (the author never reviews her own item).
+    """
     instance = w.start("account_approval", "chenjing", application(2, "微博", "针推科微博"))
-    w.act(instance, "Task_dept", "chenjing", ACCOUNT_OK)
+    w.act(instance, "Task_dept", "wuhua", ACCOUNT_OK)
     w.act(instance, "Task_functional", "zhoujie", {
         **ACCOUNT_OK, "decision": "reject", "comment": "拟发布内容含科室推广，属医疗广告。",
         "checklist": {**ACCOUNT_OK["checklist"], "medical_only": "fail"}})
@@ -85,8 +89,8 @@ def tier2_at_department_head(w) -> int:
 
 def tier1_published_monitoring(w) -> int:
     """第十一、十三条: approved by 三审三校, published, now watched for comments."""
-    instance = post(w, "浙江省绍兴市中医院订阅号", "zhangwei", "2026-12-01", title="冬季护心指南")
-    w.act(instance, "Task_draft", "zhangwei", {**DRAFT, "title": "冬季护心指南"})
+    instance = post(w, "浙江省绍兴市中医院订阅号", "zhaolei", "2026-12-01", title="冬季护心指南")
+    w.act(instance, "Task_draft", "zhaolei", {**DRAFT, "title": "冬季护心指南"})
     for spec, user in THREE:
         w.act(instance, spec, user, APPROVE)
     w.act(instance, "Task_publish", "zhaolei", {"published_url": "https://example.cn/p/3",

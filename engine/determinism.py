@@ -10,6 +10,7 @@ byte for byte.  Outside a step the real functions answer.
 
 from __future__ import annotations
 
+import sys
 import time as real_time
 import uuid
 from collections.abc import Iterator
@@ -20,6 +21,8 @@ from datetime import UTC, datetime
 
 from SpiffWorkflow import task as spiff_task
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
+from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
+from SpiffWorkflow.util.task import TaskIterator
 
 NAMESPACE = uuid.UUID("6f1d3b4e-2c55-4d8e-9a0b-7e3f5a9c1d20")
 
@@ -74,8 +77,26 @@ class _Datetime(datetime):
         return moment.astimezone(tz) if tz is not None else moment.replace(tzinfo=None)
 
 
+def _unlimited_depth(init) -> None:
+    """Make ``max_depth`` (the second default of a task iterator's ``__init__``) unlimited."""
+    defaults = list(init.__defaults__)
+    defaults[1] = sys.maxsize
+    init.__defaults__ = tuple(defaults)
+
+
 def install() -> None:
-    """Route SpiffWorkflow's ids and clocks through the current step (idempotent)."""
+    """Route SpiffWorkflow's ids and clocks through the current step (idempotent).
+
+    Also lift SpiffWorkflow's task-iterator depth limit (1,000).  Every pass
+    round a loop (a return to the author) adds a few levels to the task tree,
+    and past the limit the iterator silently stopped descending: after ~250
+    returns ``is_completed()`` saw no unfinished task and an item showed
+    已办结 with no approval.  The iterator keeps an explicit list, not
+    recursion, so no depth is unsafe; runaway engine loops are bounded per
+    step instead (:mod:`engine.approvals`).
+    """
+    _unlimited_depth(TaskIterator.__init__)
+    _unlimited_depth(BpmnTaskIterator.__init__)
     spiff_task.uuid4 = _uuid4
     spiff_task.time = _Time
     spiff_timer.datetime = _Datetime

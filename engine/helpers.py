@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import accounts, key_dates
+from .assignment import holds_role
 from .context import current, record
 from .errors import Refused
 from .expressions import helper
@@ -115,6 +116,8 @@ def suspended_account(account_id: Any) -> dict[str, Any]:
 def may_publish(account: dict[str, Any]) -> bool:
     """Refuse a post by someone who does not run the account (第五、六条)."""
     author = _initiator()
+    if account["tier"] == 1 and not holds_role(_session(), author.username, "general_office"):
+        raise HelperRefused(f"一级平台「{account['account_name']}」只能由党政综合办公室发布信息。")
     if account["tier"] == 3 and account["holder"] != author.username:
         raise HelperRefused(f"三级平台「{account['account_name']}」只能由其开设人发布信息。")
     if account["tier"] == 2 and account["department_id"] != author.department_id:

@@ -24,6 +24,7 @@ from .clock import FrozenClock
 from .context import RunContext, running
 from .determinism import IdSequence
 from .history import events_of
+from .schedules import choose_start
 from .schema import Event, Instance
 
 
@@ -65,7 +66,7 @@ def _started(workflow: BpmnWorkflow | None, event: Event, source: Source) -> Bpm
         raise Diverged("该事项早于可重放的记录格式（无任务编号种子）。")
     workflow = state.new_workflow(source.specs, IdSequence(event.payload["seed"]), event.at)
     workflow.task_tree.data.update(event.payload.get("data", {}))
-    _run(workflow, event, lambda: None)
+    _run(workflow, event, lambda: choose_start(workflow, event.payload.get("start_event")))
     return workflow
 
 

@@ -16,9 +16,14 @@ from uuid import UUID, uuid4
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, RowMapping, bindparam, insert, select, update
+from sqlalchemy.orm import Session
 
 from . import determinism, state
+from .approvals import Incident
+from .assignment import AUTHOR_REFUSAL, authors
 from .audit import log_operation
+from .catalog import check_may_start
+from .choices import check_choices
 from .clock import Clock
 from .deployment import Deployed, called_xml, deploy, latest_version, load_directory
 from .determinism import IdSequence
@@ -28,6 +33,7 @@ from .history import GENESIS, HistoryWriter
 from .loading import parse_specs
 from .optimistic import ReservedStarts, Stale, begin, is_stale, optimistic
 from .persistence import Database
+from .schedules import choose_start, plain_starts
 from .schema import ModelVersion, RoleHolding, User
 from .step import INSTANCES, TIMERS, Step, Version, lock_instance
 from .tasks import lock_task, read_task, review_conflict, took_part, update_task
@@ -88,12 +94,15 @@ class Engine(ReservedStarts):
         """Start the latest version of ``model_key`` as ``username``; return its id."""
         with self.db.reading() as session:
             latest = latest_version(session, model_key)
-        if latest is None:
-            raise NotFound(f"流程不存在或未部署: {model_key}")
+            if latest is None:
+                raise NotFound(f"流程不存在或未部署: {model_key}")
+            check_may_start(session, latest, username)
         version = self.version(latest.id)
         now, ids = self.clock.now(), IdSequence(uuid4().hex)
         workflow = state.new_workflow(version.specs, ids, now)
         clean = self._validate(version, _start_form(workflow), data or {})
+        with self.db.engine.connect() as conn:  # ui.choices: what this user was offered
+            self._check_choices(conn, version, _start_form(workflow), clean, username)
         inst = self._reserve(version, username, clean, department_id, now)
         with self._released_on_failure(inst["id"]), self._transaction(deferred=True) as conn:
             step = Step(conn, inst, version, workflow, now, username)
@@ -102,7 +111,7 @@ class Engine(ReservedStarts):
                 department_id=inst["department_id"], model_key=model_key,
                 model_version=version.version, seed=ids.seed)
             workflow.task_tree.data.update(clean)
-            step.run(lambda: None)
+            step.run(lambda: choose_start(workflow, None))  # by hand: the plain start event
             self._finish(step)
             return inst["id"]
 
@@ -171,6 +180,7 @@ class Engine(ReservedStarts):
             self._check_may_complete(conn, row, username)
             version = self.version(inst["model_version_id"], conn)
             clean = self._validate(version, row["form_name"], data)
+            self._check_choices(conn, version, row["form_name"], clean, username)
             step = self._step(conn, inst, version, username)
             task = step.workflow.get_task_from_id(UUID(task_id))
             if task is None or task.state != TaskState.READY:
@@ -285,7 +295,15 @@ class Engine(ReservedStarts):
             self._live.clear()
             if is_stale(err):
                 raise Stale() from err
+            if isinstance(err, Incident):
+                self._raise_incident(err)
             raise
+
+    def _raise_incident(self, err: Incident) -> None:
+        """Log a refused step that must not go unnoticed (after its rollback)."""
+        with self.db.transaction() as session:
+            log_operation(session, "incident_raised", None, self.clock.now(), kind=err.kind,
+                          instance_id=err.instance_id, message=err.message, **err.details)
 
     def _step(self, conn: Connection, inst: RowMapping, version: Version,
               actor: str | None) -> Step:
@@ -329,6 +347,13 @@ class Engine(ReservedStarts):
         except FormInvalid as err:
             raise Invalid("表单校验未通过，请修改标出的字段。", err.errors) from None
 
+    def _check_choices(self, conn: Connection, version: Version, form_name: str | None,
+                       clean: dict, username: str) -> None:
+        """Refuse values of ``ui.choices`` fields that ``username`` was not offered."""
+        if form_name:
+            with Session(bind=conn) as session:
+                check_choices(version.forms.get(form_name), clean, session, username)
+
     def _user(self, conn: Connection, username: str) -> RowMapping:
         user = conn.execute(READ_USER, {"username": username}).mappings().first()
         if user is None or not user["active"]:
@@ -347,6 +372,8 @@ class Engine(ReservedStarts):
         self._check_separation(conn, row, username)
 
     def _check_separation(self, conn: Connection, row: RowMapping, username: str) -> None:
+        if row["review_stage"] and username in authors(conn, row["instance_id"]):
+            raise NotAllowed(AUTHOR_REFUSAL.format(user=username))
         other = review_conflict(conn, row, username)
         if other:
             raise NotAllowed(
@@ -360,7 +387,7 @@ class _NotYet(Exception):
 
 def _start_form(workflow: BpmnWorkflow) -> str | None:
     start = workflow.spec.start
-    for spec in [start, *start.outputs]:
+    for spec in [start, *start.outputs, *plain_starts(workflow.spec)]:
         props = getattr(spec, "extensions", {}).get("properties", {})
         if "formName" in props:
             return props["formName"]

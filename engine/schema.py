@@ -199,6 +199,29 @@ class Timer(Base):
     claimed_until: Mapped[datetime | None]
 
 
+class StartTimer(Base):
+    """One period of a model's timer start event, and the item it started (exactly once)."""
+
+    __tablename__ = "start_timers"
+    __table_args__ = (UniqueConstraint("model_key", "element", "due_at"),
+                      Index("ix_start_timers_due", "status", "due_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model_key: Mapped[str] = mapped_column(String(100))
+    #: The timer start event's id in the model.
+    element: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    due_at: Mapped[datetime]
+    #: waiting, started, failed, or retired (the model no longer has this start event).
+    status: Mapped[str] = mapped_column(String(20), default="waiting")
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id"))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[datetime | None]
+
+
 class Notification(Base):
     """A message to one user: shown in the app (the bell) and sent by e-mail after commit."""
 

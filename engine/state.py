@@ -28,6 +28,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from . import determinism
+from .compaction import compact
 from .determinism import IdSequence
 from .expressions import SafeScriptEngine
 
@@ -156,7 +157,8 @@ def new_workflow(specs: tuple, ids: IdSequence, instant: datetime) -> BpmnWorkfl
 
 
 def dump(workflow: BpmnWorkflow) -> str:
-    """Serialize ``workflow`` (without its spec) to JSON text."""
+    """Serialize ``workflow`` (without its spec) to JSON text, compacting it first."""
+    compact(workflow)  # loops must not grow the state (engine.compaction)
     dumper = _DUMPER
     return orjson.dumps(dumper.converter.to_dict(workflow), default=dumper.default,
                         option=_ORJSON_OPTIONS).decode("utf-8")

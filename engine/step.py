@@ -24,6 +24,7 @@ from sqlalchemy import Connection, RowMapping, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from . import determinism, notifications, state
+from .approvals import StepGuard
 from .assignment import AssignmentError, InstanceFacts
 from .budget import step_budget
 from .clock import FrozenClock
@@ -102,7 +103,7 @@ class Step:
             with running(self.ctx), determinism.step(self.workflow.shenfa_ids, self.now), \
                     step_budget():
                 action()
-                self.workflow.do_engine_steps()
+                self.workflow.do_engine_steps(did_complete_task=StepGuard(self))
         except SpiffWorkflowException as err:
             raise refusal(err) from None
         self.inst.update(self.ctx.item)

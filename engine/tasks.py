@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, RowMapping, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
-from .assignment import AssignmentError, resolve, role_of_lane, roles_of
+from .assignment import AssignmentError, authors, resolve, resolve_review, role_of_lane, roles_of
 from .expressions import Evaluator
 from .schema import Task, User
 
@@ -41,12 +41,18 @@ def new_task_row(step: Step, task, now: datetime) -> dict[str, Any]:
     assignee = _named_assignee(task, props)
     if assignee is not None and (len(assignee) > 64 or step.session.get(User, assignee) is None):
         raise AssignmentError(f"「{task.task_spec.bpmn_name}」的办理人 {assignee[:64]!r} 不是已有用户。")
-    assignment = resolve(step.session, role, step.facts, assignee)
+    review = props.get("reviewStage", "").lower() in TRUE
+    if review:  # the author never reviews their own item
+        excluded = authors(step.connection, step.inst["id"]) | {step.inst["initiator"]}
+        assignment = resolve_review(step.session, role, step.facts, assignee, excluded)
+    else:
+        assignment = resolve(step.session, role, step.facts, assignee)
+    role = assignment.role
     row = {"id": str(task.id), "instance_id": step.inst["id"], "spec_name": task.task_spec.name,
            "name": task.task_spec.bpmn_name or task.task_spec.name,
            "form_name": props.get("formName", ""), "role": role, "pool": assignment.pool,
            "department_id": step.inst["department_id"], "assignee": assignment.assignee,
-           "review_stage": props.get("reviewStage", "").lower() in TRUE,
+           "review_stage": review,
            "status": "open", "created_at": now}
     step.history.append("task_opened", now, None, role, row["id"], row["spec_name"],
                         task_name=row["name"], assignee=row["assignee"], pool=row["pool"])

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from .mailer import Mailer, MailSettings
 from .runtime import Engine
+from .schedules import start_due
 from .timers import next_due
 
 
@@ -41,8 +42,9 @@ class Worker:
         while fired == self.batch:  # more were due than one batch
             fired = self.engine.fire_due_timers(self.name, self.batch)
             total += fired
+        started = start_due(self.engine, self.name)  # timer start events (engine.schedules)
         mailed = self.mailer.send_pending() if self.mailer else 0
-        return {"fired": total, "mailed": mailed}
+        return {"fired": total, "mailed": mailed} | ({"started": started} if started else {})
 
     def seconds_to_next(self, poll: float) -> float:
         """Sleep until the next due timer, but never longer than ``poll``."""

@@ -35,6 +35,7 @@ class Node:
     default: str | None = None
     attached: str | None = None
     duration: str | None = None
+    cycle: str | None = None
     interrupting: bool = True
     loop: dict[str, str] | None = None
     incoming: list[str] = field(default_factory=list)
@@ -71,6 +72,10 @@ class Model:
     def start(self, id, name, lane, col, form=None, **kw):
         return self.node(id, "startEvent", name, lane, col,
                          props={"formName": form} if form else {}, **kw)
+
+    def timer_start(self, id, name, lane, col, cycle, **kw):
+        """A timer start event: an item is started once per period of ``cycle`` (ISO 8601)."""
+        return self.node(id, "startEvent", name, lane, col, cycle=cycle, **kw)
 
     def end(self, id, name, lane, col, **kw):
         return self.node(id, "endEvent", name, lane, col, **kw)
@@ -167,6 +172,10 @@ class Model:
         if n.duration:
             body.append(f'      <bpmn:timerEventDefinition id="{n.id}_def"><bpmn:timeDuration '
                         f'xsi:type="bpmn:tFormalExpression">"{n.duration}"</bpmn:timeDuration>'
+                        f"</bpmn:timerEventDefinition>\n")
+        if n.cycle:
+            body.append(f'      <bpmn:timerEventDefinition id="{n.id}_def"><bpmn:timeCycle '
+                        f'xsi:type="bpmn:tFormalExpression">"{n.cycle}"</bpmn:timeCycle>'
                         f"</bpmn:timerEventDefinition>\n")
         return f"    <bpmn:{n.tag} {attrs}>\n{''.join(body)}    </bpmn:{n.tag}>\n"
 

@@ -54,7 +54,8 @@ def account_approval() -> Model:
     m.script("Script_register", "登记备案", "publicity_leader", 12.8,
              'account_status = set_account_status(account_id, "registered", "附件1审批通过")',
              doc="第六条：审批通过后备案，纳入医院统一管理。")
-    m.end("End_registered", "已备案", "publicity_leader", 13.8, doc="账号状态：已备案，可以发布。")
+    m.end("End_registered", "已备案", "publicity_leader", 13.8, doc="账号状态：已备案，可以发布。",
+          props={"requiredApprovals": "科室审核,职能科审核,党政综合办审核,宣传分管领导意见"})
     m.script("Script_reject", "记录驳回理由", "initiator", 12.8, "\n".join([
         "rejection_reason = comment",
         'account_status = set_account_status(account_id, "rejected", comment)']),
@@ -139,7 +140,8 @@ def account_reinstatement() -> Model:
     m.script("Script_restore", "恢复为已备案", "publicity_leader", 6,
              'account_status = set_account_status(account_id, "registered", "停用整改后恢复使用")',
              doc="第六条：恢复后纳入统一管理，可以发布。")
-    m.end("End_restored", "已恢复使用", "publicity_leader", 7)
+    m.end("End_restored", "已恢复使用", "publicity_leader", 7,
+          props={"requiredApprovals": "党政综合办核查,宣传分管领导意见"})
     m.end("End_kept", "维持停用", "general_office", 6, row=0.9, doc="不同意的理由见审核记录。")
     m.flow("Flow_start", "StartEvent_apply", "Script_account", "申请")
     m.flow("Flow_checked", "Script_account", "Task_office", "送核查")

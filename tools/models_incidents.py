@@ -181,6 +181,10 @@ def complaint_handling() -> Model:
     return m
 
 
+#: 第十九条 定期巡查: the 5th of every month, 09:00 Beijing time (ISO 8601 repeating interval).
+PATROL_CYCLE = "R/2026-01-05T09:00:00+08:00/P1M"
+
+
 def patrol() -> Model:
     m = Model("patrol", "网络巡查",
               "第十九条：党政综合办公室、党建工作办公室联合医患办、信息科定期开展网络巡查，四方并行巡查并记录；"
@@ -190,8 +194,11 @@ def patrol() -> Model:
     m.lane("patient_relations", "医患办")
     m.lane("it_office", "信息科")
     m.start("StartEvent_patrol", "发起网络巡查", "general_office", 0, form="patrol_start",
-            doc="第十九条：定期开展网络巡查。")
-    m.pgw("Gateway_split", "联合巡查", "general_office", 1)
+            row=-0.9, doc="第十九条：定期开展网络巡查；党政综合办公室可随时另行发起。")
+    m.timer_start("StartEvent_monthly", "每月定期巡查", "general_office", 0, PATROL_CYCLE, row=0.9,
+                  doc="第十九条：定期开展网络巡查——每月5日9时（北京时间）自动发起一次。")
+    m.xgw("Gateway_started", "发起方式", "general_office", 0.55)
+    m.pgw("Gateway_split", "联合巡查", "general_office", 1.1)
     for lane, task, title in [("general_office", "Task_patrol_office", "巡查（党政综合办公室）"),
                               ("party_building_office", "Task_patrol_pbo", "巡查（党建工作办公室）"),
                               ("patient_relations", "Task_patrol_pr", "巡查（医患办）"),
@@ -208,7 +215,9 @@ def patrol() -> Model:
            "incident_closure", row=0.9, doc="第十三、十六、十八条。")
     m.end("End_archived", "巡查归档", "general_office", 6, row=-0.9)
     m.end("End_handled", "巡查问题已处置", "general_office", 8, row=0.9)
-    m.flow("Flow_start", "StartEvent_patrol", "Gateway_split", "开始巡查")
+    m.flow("Flow_start", "StartEvent_patrol", "Gateway_started", "另行发起")
+    m.flow("Flow_monthly", "StartEvent_monthly", "Gateway_started", "定期巡查")
+    m.flow("Flow_started", "Gateway_started", "Gateway_split", "开始巡查")
     for task, name in [("Task_patrol_office", "党政综合办公室"), ("Task_patrol_pbo", "党建工作办公室"),
                        ("Task_patrol_pr", "医患办"), ("Task_patrol_it", "信息科")]:
         m.flow(f"Flow_to_{task}", "Gateway_split", task, name)

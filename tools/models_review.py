@@ -61,7 +61,8 @@ def three_review() -> Model:
               "二级平台参照执行（第十一条）：由主办科室负责人承担审稿。")
     review_lanes(m)
     review_chain(m)
-    m.end("EndEvent_issued", "已签发", "publicity_leader", 9, doc="第十一条：签发后方可发布。")
+    m.end("EndEvent_issued", "已签发", "publicity_leader", 9, doc="第十一条：签发后方可发布。",
+          props={"requiredApprovals": "审稿,核稿,审签"})
     m.flow("Flow_sign_ok", "Gateway_sign", "EndEvent_issued", "签发")
     return m
 
@@ -78,7 +79,8 @@ def four_review() -> Model:
            label="党委书记把关", doc="第十一条：重要时间节点的重要信息由党委书记把关，完成第四轮校对。")
     m.xgw("Gateway_final", "把关结论", "party_secretary", 10, default="Flow_final_ok")
     m.end("EndEvent_issued", "已签发（四审四校）", "party_secretary", 11,
-          doc="第十一条：党委书记把关通过后方可发布。")
+          doc="第十一条：党委书记把关通过后方可发布。",
+          props={"requiredApprovals": "审稿,核稿,审签,党委书记把关"})
     m.flow("Flow_sign_ok", "Gateway_sign", "Task_final", "签发，报党委书记把关")
     m.flow("Flow_final_gateway", "Task_final", "Gateway_final", "把关完成")
     m.flow("Flow_final_ok", "Gateway_final", "EndEvent_issued", "同意发布")
@@ -204,7 +206,7 @@ def tier3_review() -> Model:
     m.xgw("Gateway_party_done", "报备完成", "party_branch_head", 7)
     m.pgw("Gateway_join_all", "审核与报备均完成", "department_head", 14.8)
     m.end("End_approved", "审核通过，可以发布", "department_head", 15.8,
-          doc="第十二条：审核通过后方可发布。")
+          doc="第十二条：审核通过后方可发布。", props={"requiredApprovals": "科室负责人审核"})
     m.flow("Flow_start", "StartEvent_post", "Script_facts", "发起")
     m.flow("Flow_facts", "Script_facts", "Task_draft", "核对完成")
     m.flow("Flow_draft", "Task_draft", "Gateway_split", "提交")

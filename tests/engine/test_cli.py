@@ -140,3 +140,10 @@ def test_bad_input_is_one_line_and_exit_1_never_a_traceback(db_url, monkeypatch,
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("拒绝 (refused): "), result.stderr
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("model", ["post_review", "complaint_handling"])
+def test_the_cli_refuses_a_start_the_web_refuses(shenfa, model):
+    """One start policy (engine.catalog.check_may_start): the auditor starts nothing."""
+    refused = shenfa("start", model, "--as", "gaoyan", "--data", "{}", code=1)
+    assert "没有发起" in refused.stderr

@@ -116,6 +116,7 @@ def test_a_closed_or_suspended_account_cannot_start_a_post(drive, engine, status
     with pytest.raises(Refused) as refused:
         start(drive, engine, "针推科普", user="liuyang")
     assert "不能发布信息" in refused.value.message
+    assert list(refused.value.errors) == ["account_id"]
     assert instances(engine) == before
 
 

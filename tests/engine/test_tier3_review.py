@@ -159,14 +159,13 @@ def test_an_expert_request_must_name_experts_and_approval_needs_none(drive, engi
 
 
 def test_a_chosen_expert_must_hold_the_expert_role(drive, engine):
+    """Refused on the server when submitted (ui.choices), not only when the panel opens."""
     instance = to_joint(drive, engine)
-    drive.act(instance, "Task_joint_office", "zhaolei", joint("experts", ["liuyang"], "评议"))
-    medical = drive.task(instance, "Task_joint_medical")
-    engine.claim(medical.id, "zhoujie")
     with pytest.raises(Refused) as refused:
-        engine.complete(medical.id, "zhoujie", joint())
+        drive.act(instance, "Task_joint_office", "zhaolei", joint("experts", ["liuyang"], "评议"))
     assert "liuyang" in refused.value.message and "专家" in refused.value.message
-    assert "Task_joint_medical" in drive.open_specs(instance)
+    assert refused.value.errors == {"experts": [refused.value.message]}
+    assert "Task_joint_office" in drive.open_specs(instance)
 
 
 def test_the_joint_reviewers_cannot_be_the_department_head(drive, engine):

@@ -112,7 +112,14 @@
         }
         kindInput = select('timerKind', '定时类型', kind, [['timeDuration', '时长'], ['timeDate', '日期'], ['timeCycle', '周期']], apply);
         exprInput = text('timer', '定时表达式', def[kind] && def[kind].body, apply,
-          '如 "PT30M"（第十三条：30 分钟内更正或撤回）；表达式，不是 Python');
+          is(bo, 'bpmn:StartEvent')
+            ? '定时发起：每个周期自动发起一个事项，如 "R/2026-01-05T09:00:00+08:00/P1M"（第十九条 每月定期巡查）；表达式，不是 Python'
+            : '如 "PT30M"（第十三条：30 分钟内更正或撤回）；表达式，不是 Python');
+      }],
+      [function (bo) { return is(bo, 'bpmn:EndEvent'); }, function (element, bo) {
+        text('requiredApprovals', '须经同意的审核环节', spiffProps(bo).requiredApprovals,
+          function (v) { setSpiff(element, 'requiredApprovals', v); },
+          '记录栏目，逗号分隔，如 审稿,核稿,审签：最近一次退回后均须“同意”才能到达此结束事件');
       }],
       [function (bo) { return is(bo, 'bpmn:ExclusiveGateway') || is(bo, 'bpmn:InclusiveGateway'); }, function (element, bo) {
         var choices = [['', '（无）']].concat((bo.outgoing || []).map(function (f) { return [f.id, (f.name || f.id)]; }));
