@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, RowMapping, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
-from .assignment import AssignmentError, resolve, role_of_lane, roles_of
+from .assignment import Assignment, AssignmentError, resolve, role_of_lane, roles_of, sole_holder
 from .expressions import Evaluator
 from .schema import Task, User
 
@@ -26,6 +26,9 @@ REVIEW_CONFLICT = select(TASKS.c.name).where(
     TASKS.c.instance_id == bindparam("instance_id"), TASKS.c.review_stage.is_(True),
     TASKS.c.status == "completed", TASKS.c.completed_by == bindparam("username"),
     TASKS.c.spec_name != bindparam("spec_name")).limit(1)
+REVIEWERS = select(TASKS.c.completed_by).where(
+    TASKS.c.instance_id == bindparam("instance_id"), TASKS.c.review_stage.is_(True),
+    TASKS.c.status == "completed", TASKS.c.spec_name != bindparam("spec_name"))
 TRUE = {"true", "yes", "1"}
 
 
@@ -42,15 +45,29 @@ def new_task_row(step: Step, task, now: datetime) -> dict[str, Any]:
     if assignee is not None and (len(assignee) > 64 or step.session.get(User, assignee) is None):
         raise AssignmentError(f"「{task.task_spec.bpmn_name}」的办理人 {assignee[:64]!r} 不是已有用户。")
     assignment = resolve(step.session, role, step.facts, assignee)
+    review_stage = props.get("reviewStage", "").lower() in TRUE
+    if assignment.pool:
+        assignment = _to_sole_holder(step, assignment, task.task_spec.name, review_stage)
     row = {"id": str(task.id), "instance_id": step.inst["id"], "spec_name": task.task_spec.name,
            "name": task.task_spec.bpmn_name or task.task_spec.name,
            "form_name": props.get("formName", ""), "role": role, "pool": assignment.pool,
            "department_id": step.inst["department_id"], "assignee": assignment.assignee,
-           "review_stage": props.get("reviewStage", "").lower() in TRUE,
+           "review_stage": review_stage,
            "status": "open", "created_at": now}
     step.history.append("task_opened", now, None, role, row["id"], row["spec_name"],
                         task_name=row["name"], assignee=row["assignee"], pool=row["pool"])
     return row
+
+
+def _to_sole_holder(step: Step, assignment: Assignment, spec: str,
+                    review_stage: bool) -> Assignment:
+    """Give a pool task to its role's only holder, unless they may not review this item."""
+    excluded: set[str] = set()
+    if review_stage:  # the author and the item's other reviewers never take a review stage
+        excluded = {step.inst["initiator"], *step.connection.execute(REVIEWERS, {
+            "instance_id": step.inst["id"], "spec_name": spec}).scalars()}
+    holder = sole_holder(step.session, assignment.role, excluded)
+    return Assignment(assignment.role, holder) if holder else assignment
 
 
 def _named_assignee(task, props: dict[str, str]) -> str | None:
