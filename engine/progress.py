@@ -35,7 +35,7 @@ from .errors import NotFound
 from .history import events_of
 from .inbox import iso
 from .people import display_names
-from .schema import Event, Instance, ModelVersion
+from .schema import Account, Event, Instance, ModelVersion
 from .xmlsafe import parse
 
 GATEWAYS = ("exclusiveGateway", "inclusiveGateway", "eventBasedGateway")
@@ -271,6 +271,10 @@ def _answer(session: Session, inst: Instance, segments: list[Segment]) -> dict[s
     names = display_names(session, people)
     steps = [_step(st, names, inst.status, seg.name)
              for seg in segments for st in _shown(seg)]
+    shorts = [s["short"] for s in steps]
+    for step in steps:  # parallel stages (联合复审（医务科）, ...) keep their full names
+        if shorts.count(step["short"]) > 1:
+            step["short"] = step["name"]
     path = [{"key": seg.key, "name": seg.name, "branches": _branches(seg)} for seg in segments]
     return {"instance_id": inst.id, "status": inst.status, "path": path,
             "path_text": " → ".join(_path_label(p) for p in path), "steps": steps,
@@ -323,3 +327,20 @@ def _step(state: StageState, names: dict[str, str], status: str, segment: str) -
             "decision": state.decision if not state.open else None,
             "comment": state.comment if kind == "returned" else None,
             "waiting_count": sum(1 for a in state.open.values() if a is None)}
+
+
+TIERS = {1: "一级平台", 2: "二级平台", 3: "三级平台"}
+
+
+def facts(session: Session, instance_id: int, values: dict[str, Any]) -> dict[str, Any]:
+    """Return what a reviewer needs at a glance: account, tier, planned date, flags."""
+    inst = session.get(Instance, instance_id)
+    account = session.get(Account, inst.account_id) if inst and inst.account_id else None
+    return {"account": account.account_name if account else None,
+            "platform": account.platform_name if account else None,
+            "tier": account.tier if account else None,
+            "tier_title": TIERS.get(account.tier) if account else None,
+            "planned_date": values.get("planned_date"),
+            "important": bool(values.get("important")),
+            "disputed": bool(values.get("disputed")),
+            "media": values.get("media") or []}
