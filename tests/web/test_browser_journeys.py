@@ -215,18 +215,21 @@ def test_a_second_submit_by_the_same_user_is_their_success(served, person, size)
     page.check("input[name=secrecy][value=public]")
     page.check("input[name=proofread]")
     token = page.input_value("form.task-form input[name=csrf_token]")
-    held = []  # hold the submit in the network, as a slow line would
-    page.route(f"**/tasks/{task}", lambda route: held.append(route)
-               if route.request.method == "POST" else route.continue_())
-    page.click("button.js-approve", no_wait_after=True)
-    print("DEBUG", reviewer.problems, page.evaluate("[document.querySelector('button.js-approve').outerHTML, document.querySelector('form.task-form').className, document.documentElement.className]"))
-    page.wait_for_function("document.querySelector('button.js-approve').disabled")
-    assert page.is_disabled("button.js-return") and "提交中" in page.inner_text("button.js-approve")
-    page.wait_for_timeout(50)
-    assert len(held) == 1
-    held[0].continue_()
+    taps = page.evaluate("""() => new Promise(done => {
+        const form = document.querySelector('form.task-form'), sent = [];
+        form.addEventListener('submit', e => { sent.push(!e.defaultPrevented); e.preventDefault(); });
+        const approve = document.querySelector('button.js-approve');
+        approve.click(); approve.click();  // a quick double tap
+        setTimeout(() => done({sent, disabled: [...form.querySelectorAll('.sticky-actions button')]
+                                              .map(b => b.disabled), label: approve.textContent}), 50);
+    })""")
+    assert taps["sent"].count(True) == 1 and all(taps["disabled"]) and "提交中" in taps["label"]
+    page.reload()
+    page.click("button.all-pass")
+    page.check("input[name=secrecy][value=public]")
+    page.check("input[name=proofread]")
+    page.click("button.js-approve")
     page.wait_for_url(lambda url: f"/tasks/{task}" not in url)
-    page.unroute(f"**/tasks/{task}")
     again = page.request.post(f"{served}/tasks/{task}", form={
         "csrf_token": token, "action": "complete", "decision": "approve", "secrecy": "public",
         "proofread": "true", **{f"checklist.{k}": "pass" for k in APPROVE["checklist"]}})
