@@ -135,6 +135,23 @@ def resolve(session: Session, role: str, facts: InstanceFacts,
     return Assignment(role, person)
 
 
+def sole_holder(session: Session, role: str, excluded: set[str]) -> str | None:
+    """Return the one active holder of pool role ``role``, if exactly one holds it.
+
+    A queue of one is that person's work: the task goes straight to their
+    我的待办 instead of waiting to be claimed (宣传分管领导, 党委书记).  People in
+    ``excluded`` (who may not take this task) keep it in the queue.
+    """
+    if role not in POOL_ROLES:
+        return None
+    holders = session.scalars(select(RoleHolding.username).join(
+        User, User.username == RoleHolding.username).where(
+        RoleHolding.role == role, User.active.is_(True)).limit(2)).all()
+    if len(holders) != 1 or holders[0] in excluded:
+        return None
+    return holders[0]
+
+
 def holds_role(session: Session, username: str, role: str) -> bool:
     """Return True when ``username`` holds pool or permission role ``role``."""
     return session.get(RoleHolding, (username, role)) is not None

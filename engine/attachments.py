@@ -37,7 +37,8 @@ class BlobStore:
     """A directory of files named by the SHA-256 of their content."""
 
     def __init__(self, root: Path):
-        self.root = Path(root)
+        # absolute: a relative root would name another folder after a chdir
+        self.root = Path(root).resolve()
 
     def path(self, sha256: str) -> Path:
         if not re.fullmatch(r"[0-9a-f]{64}", sha256):

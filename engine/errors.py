@@ -34,3 +34,15 @@ class Invalid(Refused):
     """Submitted data failed validation; ``errors`` maps fields to messages."""
 
     status = 400
+
+
+class AlreadyDone(Conflict):
+    """The task was already completed (or cancelled); ``by`` names who completed it.
+
+    A second submit of a task its user just completed (a double tap, a slow
+    network) is the user's own success; callers may answer it as such.
+    """
+
+    def __init__(self, message: str, by: str | None = None):
+        super().__init__(message)
+        self.by = by

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from .anonymity import covered_rows
 from .assignment import ROLE_TITLES, roles_of
@@ -46,12 +46,20 @@ class Tab:
     rows_are_tasks: bool = True
 
 
+_EARLIER = aliased(Task)
+#: a task opened again at a step already done on its item: returned (第十一条) or revised
+_REOPENED = exists().where(_EARLIER.instance_id == Task.instance_id,
+                           _EARLIER.spec_name == Task.spec_name, _EARLIER.status == "completed")
+#: urgent first: a due time (overdue ones are due soonest), then returned work, then the oldest
+URGENT = (case((Task.due_at.is_not(None), 0), (_REOPENED, 1), else_=2), Task.due_at,
+          Task.created_at, Task.id)
+
 TABS: dict[str, Tab] = {
     "mine": Tab(lambda user, roles: and_(Task.status == "open", Task.assignee == user),
-                (Task.created_at, Task.id), Task.department_id, Task.created_at),
+                URGENT, Task.department_id, Task.created_at),
     "claimable": Tab(lambda user, roles: and_(Task.status == "open", Task.pool.is_(True),
                                               Task.role.in_(roles), Task.assignee.is_(None)),
-                     (Task.created_at, Task.id), Task.department_id, Task.created_at),
+                     URGENT, Task.department_id, Task.created_at),
     "done": Tab(lambda user, roles: Task.completed_by == user,
                 (Task.completed_at.desc(), Task.id), Task.department_id, Task.completed_at),
     "started": Tab(lambda user, roles: Instance.initiator == user,

@@ -27,7 +27,7 @@ from .choices import check_choices
 from .clock import Clock
 from .deployment import Deployed, called_xml, deploy, latest_version, load_directory
 from .determinism import IdSequence
-from .errors import Conflict, Invalid, NotAllowed, NotFound
+from .errors import AlreadyDone, Conflict, Invalid, NotAllowed, NotFound
 from .forms import FormInvalid, validate_submission
 from .history import GENESIS, HistoryWriter
 from .loading import parse_specs
@@ -129,6 +129,8 @@ class Engine(ReservedStarts):
         """Take a pool task for ``username``, who must hold its role."""
         with self._transaction() as conn:
             row, inst = self._lock(conn, task_id, username)
+            if row["assignee"] == username:  # already theirs: a double tap, or a sole holder's
+                return
             if not row["pool"]:
                 raise NotAllowed("此任务不是公共待认领任务。")
             if not self._holds(conn, username, row["role"]):  # before naming who claimed it
@@ -334,7 +336,7 @@ class Engine(ReservedStarts):
         if row["status"] != "open":
             who = f"（由 {row['completed_by']} 办理）" if row["completed_by"] and (
                 username is None or took_part(conn, inst, username)) else ""
-            raise Conflict(f"此任务已办结或已取消{who}。")
+            raise AlreadyDone(f"此任务已办结或已取消{who}。", row["completed_by"])
         return row, inst
 
     def _validate(self, version: Version, form_name: str | None, data: Any) -> dict:

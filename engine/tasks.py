@@ -11,7 +11,16 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, RowMapping, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
-from .assignment import AssignmentError, authors, resolve, resolve_review, role_of_lane, roles_of
+from .assignment import (
+    Assignment,
+    AssignmentError,
+    authors,
+    resolve,
+    resolve_review,
+    role_of_lane,
+    roles_of,
+    sole_holder,
+)
 from .expressions import Evaluator
 from .schema import Task, User
 
@@ -26,6 +35,9 @@ REVIEW_CONFLICT = select(TASKS.c.name).where(
     TASKS.c.instance_id == bindparam("instance_id"), TASKS.c.review_stage.is_(True),
     TASKS.c.status == "completed", TASKS.c.completed_by == bindparam("username"),
     TASKS.c.spec_name != bindparam("spec_name")).limit(1)
+REVIEWERS = select(TASKS.c.completed_by).where(
+    TASKS.c.instance_id == bindparam("instance_id"), TASKS.c.review_stage.is_(True),
+    TASKS.c.status == "completed", TASKS.c.spec_name != bindparam("spec_name"))
 TRUE = {"true", "yes", "1"}
 
 
@@ -42,12 +54,15 @@ def new_task_row(step: Step, task, now: datetime) -> dict[str, Any]:
     if assignee is not None and (len(assignee) > 64 or step.session.get(User, assignee) is None):
         raise AssignmentError(f"「{task.task_spec.bpmn_name}」的办理人 {assignee[:64]!r} 不是已有用户。")
     review = props.get("reviewStage", "").lower() in TRUE
+    excluded: set[str] = set()
     if review:  # the author never reviews their own item
         excluded = authors(step.connection, step.inst["id"]) | {step.inst["initiator"]}
         assignment = resolve_review(step.session, role, step.facts, assignee, excluded)
     else:
         assignment = resolve(step.session, role, step.facts, assignee)
     role = assignment.role
+    if assignment.pool:
+        assignment = _to_sole_holder(step, assignment, task.task_spec.name, review, excluded)
     row = {"id": str(task.id), "instance_id": step.inst["id"], "spec_name": task.task_spec.name,
            "name": task.task_spec.bpmn_name or task.task_spec.name,
            "form_name": props.get("formName", ""), "role": role, "pool": assignment.pool,
@@ -57,6 +72,17 @@ def new_task_row(step: Step, task, now: datetime) -> dict[str, Any]:
     step.history.append("task_opened", now, None, role, row["id"], row["spec_name"],
                         task_name=row["name"], assignee=row["assignee"], pool=row["pool"])
     return row
+
+
+def _to_sole_holder(step: Step, assignment: Assignment, spec: str,
+                    review_stage: bool, authors_: set[str]) -> Assignment:
+    """Give a pool task to its role's only holder, unless they may not review this item."""
+    excluded: set[str] = set()
+    if review_stage:  # the authors and the item's other reviewers never take a review stage
+        excluded = {*authors_, *step.connection.execute(REVIEWERS, {
+            "instance_id": step.inst["id"], "spec_name": spec}).scalars()}
+    holder = sole_holder(step.session, assignment.role, excluded)
+    return Assignment(assignment.role, holder) if holder else assignment
 
 
 def _named_assignee(task, props: dict[str, str]) -> str | None:

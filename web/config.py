@@ -48,9 +48,11 @@ def load_config(app: Flask, config: Mapping[str, Any] | None) -> None:
     if config:
         app.config.from_mapping(config)
     app.config["MAX_CONTENT_LENGTH"] = int(float(app.config["MAX_UPLOAD_MB"]) * 1048576) + 65536
-    app.config.setdefault("BLOB_DIR", None)
-    if not app.config["BLOB_DIR"]:
-        app.config["BLOB_DIR"] = str(Path(app.config["VAR_DIR"]) / "blobs")
+    # Absolute from here on: Flask's send_file resolves a relative path against the
+    # package folder, while writes resolve it against the working directory.
+    app.config["VAR_DIR"] = str(Path(app.config["VAR_DIR"]).resolve())
+    blob_dir = app.config.get("BLOB_DIR") or Path(app.config["VAR_DIR"]) / "blobs"
+    app.config["BLOB_DIR"] = str(Path(blob_dir).resolve())
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _stored_secret(Path(app.config["VAR_DIR"]))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import quote
 
@@ -10,6 +11,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    get_template_attribute,
     jsonify,
     redirect,
     render_template,
@@ -28,22 +30,52 @@ from engine.choices import with_choices
 from engine.comments import add_comment, comments_of
 from engine.diagram import diagram
 from engine.errors import Invalid
+from engine.progress import facts, progress
 
 from .auth import is_local_path
 from .formview import fields_for, item_labels, parse_form
+from .post import render_post
 from .services import act, blobs, now, transaction
+from .tasks import wants_json
 
 bp = Blueprint("instances", __name__)
 INLINE = ("image/", "video/")
+LANE_KEY = re.compile(r'(<(?:bpmn:)?lane\b[^>]*?\bname="[^"]*?)\s*[(（][a-z_]+[)）]\s*(?=")')
+#: what staff call the procedures they start most; listed first, in this order
+STAFF_WORDS = {"post_review": ("写稿件", "写好稿件提交审核，按账号级别自动走三审三校、四审四校或三级平台审核。")}
+
+
+@bp.app_template_global()
+def post_body(values: dict, attachments: list[dict]):
+    """Render a post's body with the item's attachment images; return (html, warnings)."""
+    return render_post(values.get("body"), [a["id"] for a in attachments])
 
 
 @bp.route("/start")
 @login_required
 def catalog():
-    """List the procedures the user may start."""
+    """List the procedures the user may start, the everyday one (写稿件) first."""
     with transaction() as db:
         models = startable(db, current_user.username)
+    for m in models:
+        m["staff_name"], m["staff_help"] = STAFF_WORDS.get(m["key"], (None, None))
+    models.sort(key=lambda m: (m["staff_name"] is None, list(STAFF_WORDS).index(m["key"])
+                               if m["key"] in STAFF_WORDS else 0))
     return render_template("start_list.html", models=models)
+
+
+@bp.route("/preview", methods=["POST"])
+@login_required
+def preview():
+    """Render a body as the item page will show it, with warnings for what is left out."""
+    instance_id = request.form.get("instance_id", type=int)
+    files = []
+    if instance_id:
+        with transaction() as db:
+            check_may_view(db, instance_id, current_user.username)
+            files = attachments_of(db, instance_id)
+    html, warnings = render_post(request.form.get("body", ""), [a["id"] for a in files])
+    return jsonify({"html": str(html), "warnings": warnings})
 
 
 def _render_start(entry: dict, values: dict, errors: dict | None = None, status: int = 200):
@@ -89,8 +121,10 @@ def show(instance_id: int):
         values = queries.current_values(db, instance_id)
         comments, files = comments_of(db, instance_id), attachments_of(db, instance_id)
         labels = item_labels(db, item)
+        line, item_facts = progress(db, instance_id), facts(db, instance_id, values)
     return render_template("item.html", item=item, values=values, comments=comments,
-                           attachments=files, labels=labels, viewer=_viewer_installed())
+                           attachments=files, labels=labels, viewer=_viewer_installed(),
+                           progress=line, facts=item_facts)
 
 
 @bp.route("/items/<int:instance_id>/diagram.json")
@@ -99,7 +133,9 @@ def diagram_json(instance_id: int):
     """Return the pinned model's XML and the state of each element."""
     with transaction() as db:
         inst = check_may_view(db, instance_id, current_user.username)
-        return jsonify(diagram(db, inst))
+        answer = diagram(db, inst)
+    answer["xml"] = LANE_KEY.sub(r"\1", answer["xml"])  # staff read 拟稿人, not (initiator)
+    return jsonify(answer)
 
 
 def _back(instance_id: int) -> str:
@@ -117,8 +153,21 @@ def comment(instance_id: int):
         with transaction() as db:
             add_comment(db, instance_id, current_user.username, request.form.get("body"), now())
     except Invalid as err:
+        if wants_json():
+            return _box("comments_box", instance_id, err.errors.get("body", [err.message])[0], 400)
         flash(err.errors.get("body", [err.message])[0], "error")
+    if wants_json():
+        return _box("comments_box", instance_id, "评论已发表。")
     return redirect(_back(instance_id) + "#comments")
+
+
+def _box(macro: str, instance_id: int, message: str, status: int = 200):
+    """Answer the page's fetch: the box redrawn (comments or attachments) and a message."""
+    with transaction() as db:
+        rows = (comments_of(db, instance_id) if macro == "comments_box"
+                else attachments_of(db, instance_id))
+    html = get_template_attribute("_item.html", macro)(rows, instance_id, _back(instance_id))
+    return jsonify({"html": str(html), "message": message, "ok": status < 400}), status
 
 
 @bp.route("/items/<int:instance_id>/attachments", methods=["POST"])
@@ -136,8 +185,13 @@ def upload(instance_id: int):
             add_attachment(db, blobs(), instance_id, current_user.username,
                            upload.filename if upload else None, data, now(), limit)
     except Invalid as err:
+        if wants_json():
+            return _box("attachments_box", instance_id,
+                        err.errors.get("file", [err.message])[0], 400)
         flash(err.errors.get("file", [err.message])[0], "error")
     else:
+        if wants_json():
+            return _box("attachments_box", instance_id, "附件已上传。")
         flash("附件已上传。")
     return redirect(_back(instance_id) + "#attachments")
 

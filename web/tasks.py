@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from engine import queries
@@ -13,10 +13,12 @@ from engine.assignment import holds_role
 from engine.attachments import attachments_of
 from engine.choices import with_choices
 from engine.comments import comments_of
-from engine.errors import Invalid
+from engine.errors import AlreadyDone, Invalid
+from engine.inbox import InboxQuery, inbox, last_returns
+from engine.progress import facts, progress
 
 from .formview import fields_for, item_labels, parse_form
-from .services import act, transaction
+from .services import act, now, transaction
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -31,8 +33,18 @@ def task_context(task_id: str) -> dict[str, Any]:
         extra = {"comments": comments_of(db, row.instance_id),
                  "attachments": attachments_of(db, row.instance_id),
                  "holds_role": holds_role(db, user, row.role),
-                 "labels": item_labels(db, item)}
+                 "labels": item_labels(db, item),
+                 "progress": progress(db, row.instance_id),
+                 "facts": facts(db, row.instance_id, detail["values"]),
+                 "returned": _returned(db, detail)}
     return {"task": detail, "item": item, **extra, **_permissions(detail, extra, user)}
+
+
+def _returned(db, detail: dict) -> dict | None:
+    """Return the latest return on the item (who, why) while this task is open."""
+    if detail["status"] != "open":
+        return None
+    return last_returns(db, {detail["instance_id"]}).get(detail["instance_id"])
 
 
 def _permissions(detail: dict, extra: dict, user: str) -> dict[str, bool]:
@@ -53,9 +65,21 @@ def initial_values(detail: dict) -> dict:
     return {k: v for k, v in detail["values"].items() if k in schema["properties"]}
 
 
+def shown_schema(schema: dict | None, item_facts: dict) -> dict:
+    """Leave out fields that do not apply to this item: 发布媒体 only for tier-1 accounts."""
+    schema = schema or {"properties": {}}
+    tier = item_facts.get("tier")
+    if "media" not in schema.get("properties", {}) or tier in (None, 1):
+        return schema
+    props = {k: v for k, v in schema["properties"].items() if k != "media"}
+    required = [k for k in schema.get("required", []) if k != "media"]
+    return {**schema, "properties": props, "required": required}
+
+
 def render_task(ctx: dict, values: dict, errors: dict | None = None, status: int = 200):
     with transaction() as db:
-        schema = with_choices(ctx["task"]["form_schema"], db, current_user.username) or {"properties": {}}
+        schema = with_choices(shown_schema(ctx["task"]["form_schema"], ctx["facts"]), db,
+                              current_user.username)
     return render_template("task.html", fields=fields_for(schema, values, errors),
                            errors=errors or {}, **ctx), status
 
@@ -66,6 +90,11 @@ def show(task_id: str):
     """Show a task with its form."""
     ctx = task_context(task_id)
     return render_task(ctx, initial_values(ctx["task"]))
+
+
+def wants_json() -> bool:
+    """Return True for the page's own fetch calls (autosave, comments, uploads)."""
+    return request.headers.get("X-Requested-With") == "fetch"
 
 
 @bp.route("/<task_id>", methods=["POST"])
@@ -80,10 +109,42 @@ def submit(task_id: str):
         return redirect(url_for("tasks.show", task_id=task_id))
     try:
         act("complete", task_id, current_user.username, data)
+    except AlreadyDone as err:
+        if err.by != current_user.username:
+            raise
+        # a second tap on 提交 of what this user just completed: their own success
     except Invalid as err:
         return render_task(ctx, data, err.errors or {"_form": [err.message]}, 400)
     flash(f"已提交「{ctx['task']['name']}」。")
-    return redirect(url_for("instances.show", instance_id=ctx["task"]["instance_id"]))
+    return redirect(next_url(ctx["task"]["instance_id"]))
+
+
+def next_url(instance_id: int) -> str:
+    """Return where to go after submitting: the next task in 我的待办, else the item."""
+    user = current_user.username
+    with transaction() as db:
+        page = inbox(db, user, InboxQuery("mine", {}, 1, 1), now())
+    if page["rows"]:
+        flash(f"下一项待办：{page['rows'][0]['title'] or page['rows'][0]['name']}"
+              f"（还有 {page['total']} 项）。")
+        return url_for("tasks.show", task_id=page["rows"][0]["id"])
+    flash("我的待办已全部办完。")
+    return url_for("instances.show", instance_id=instance_id)
+
+
+@bp.route("/<task_id>/draft", methods=["POST"])
+@login_required
+def autosave(task_id: str):
+    """Keep the form's input as the task's draft (the page saves as the user types)."""
+    with transaction() as db:
+        check_may_view_task(db, task_id, current_user.username)
+        schema = queries.task_detail(db, task_id)["form_schema"]
+    act("save_draft", task_id, current_user.username,
+        parse_form(schema or {"properties": {}}, request.form))
+    if wants_json():
+        return jsonify({"saved": True, "at": now().isoformat()})
+    flash("草稿已保存。")
+    return redirect(url_for("tasks.show", task_id=task_id))
 
 
 @bp.route("/<task_id>/claim", methods=["POST"])

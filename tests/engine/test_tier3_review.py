@@ -170,11 +170,11 @@ def test_a_chosen_expert_must_hold_the_expert_role(drive, engine):
 
 def test_the_joint_reviewers_cannot_be_the_department_head(drive, engine):
     """三审 convention: lina (department head) may not also take a joint-review stage."""
-    instance = to_joint(drive, engine)
-    with engine.db.transaction() as session:
+    with engine.db.transaction() as session:  # two holders: the task waits in the queue
         from engine.schema import RoleHolding
 
         session.add(RoleHolding(username="lina", role="medical_affairs"))
+    instance = to_joint(drive, engine)
     with pytest.raises(Refused) as refused:
         engine.claim(drive.task(instance, "Task_joint_medical").id, "lina")
     assert "同一人不得承担同一事项的两个审核环节" in refused.value.message

@@ -177,6 +177,7 @@ class InstanceOut(Schema):
     revision = fields.Integer()
     tasks = fields.List(fields.Dict())
     history = fields.List(fields.Nested(EventOut))
+    progress = fields.Dict(metadata={"description": "path taken; stages with who and when"})
 
 
 class DiagramOut(Schema):

@@ -14,6 +14,7 @@ from engine.catalog import start_entry, startable
 from engine.comments import add_comment, comments_of
 from engine.diagram import diagram
 from engine.inbox import inbox
+from engine.progress import progress
 
 from ..auth import check_credentials, issue_token, start_session
 from ..inbox import query_of
@@ -189,8 +190,11 @@ def _instance(instance_id: int) -> dict:
 @bp.alt_response(403, description=ERRORS[403])
 @bp.alt_response(404, description=ERRORS[404])
 def instance(instance_id):
-    """An item: status, tasks and history."""
-    return _instance(instance_id)
+    """An item: status, tasks, history and its progress line (stages, who, when)."""
+    detail = _instance(instance_id)
+    with transaction() as db:
+        detail["progress"] = progress(db, instance_id)
+    return detail
 
 
 @bp.route("/instances/<int:instance_id>/history")
