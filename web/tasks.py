@@ -74,14 +74,14 @@ def submit(task_id: str):
     """Complete the task, or keep the input as a draft; on errors show them with the input."""
     ctx = task_context(task_id)
     data = parse_form(ctx["task"]["form_schema"] or {"properties": {}}, request.form)
-    if request.form.get("action") == "draft":
-        act("save_draft", task_id, current_user.username, data)
-        flash("草稿已保存。")
-        return redirect(url_for("tasks.show", task_id=task_id))
+    draft = request.form.get("action") == "draft"
     try:
-        act("complete", task_id, current_user.username, data)
+        act("save_draft" if draft else "complete", task_id, current_user.username, data)
     except Invalid as err:
         return render_task(ctx, data, err.errors or {"_form": [err.message]}, 400)
+    if draft:
+        flash("草稿已保存。")
+        return redirect(url_for("tasks.show", task_id=task_id))
     flash(f"已提交「{ctx['task']['name']}」。")
     return redirect(url_for("instances.show", instance_id=ctx["task"]["instance_id"]))
 
