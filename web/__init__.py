@@ -11,7 +11,22 @@ from engine.clock import Clock
 from engine.persistence import Database
 from engine.runtime import Engine
 
-from . import admin, api, audit, auth, designer, errors, inbox, instances, notices, records, render, security, tasks
+from . import (
+    admin,
+    api,
+    audit,
+    auth,
+    designer,
+    errors,
+    health,
+    inbox,
+    instances,
+    notices,
+    records,
+    render,
+    security,
+    tasks,
+)
 from .config import load_config
 from .input_guard import init_app as guard_input
 
@@ -29,7 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     auth.init_app(app)
     render.init_app(app)
-    for module in (auth, inbox, tasks, instances, notices, audit, records, admin):
+    for module in (auth, inbox, tasks, instances, notices, audit, records, admin, health):
         app.register_blueprint(module.bp)
     designer.init_app(app)
     api.init_app(app)

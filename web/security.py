@@ -1,8 +1,14 @@
-"""CSRF protection and the security headers every response carries."""
+"""CSRF protection, request-body limits and the security headers every response carries.
+
+Bodies are small by default (``MAX_BODY_KB``, 1 MB: JSON, forms, sign-in);
+only a signed-in user's attachment uploads and the designer's model uploads
+get the large limit (``MAX_UPLOAD_MB``).  A larger body is refused with 413
+before anything reads it, so anonymous requests cannot fill the memory.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, abort, current_app, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
@@ -15,8 +21,13 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
        "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 
 
+LARGE_BODY_ENDPOINTS = {"instances.upload"}
+LARGE_BODY_PREFIXES = ("designer.",)
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_HEADERS", ["X-CSRFToken", "X-CSRF-Token"])
+    app.before_request(limit_body)  # before CSRF, which reads the form
     csrf.init_app(app)
     app.after_request(_headers)
 
@@ -28,6 +39,28 @@ def protect_unless_token() -> None:
     name = token_username(request)
     if name is None or name != current_user.get_id():
         csrf.protect()
+
+
+def body_limit() -> int:
+    """Return how many body bytes this request may send."""
+    cfg = current_app.config
+    endpoint = request.endpoint or ""
+    large = endpoint in LARGE_BODY_ENDPOINTS or endpoint.startswith(LARGE_BODY_PREFIXES)
+    if large and current_user.is_authenticated:
+        return int(float(cfg["MAX_UPLOAD_MB"]) * 1048576) + 65536
+    return int(float(cfg["MAX_BODY_KB"]) * 1024)
+
+
+def limit_body() -> None:
+    """Refuse a body over its limit with 413; enforce the limit on bodies without a length."""
+    limit = body_limit()
+    request.max_content_length = limit
+    if (request.content_length or 0) > limit:
+        abort(413, f"请求内容过大：此处上限为 {_size(limit)}，未作任何处理。")
+
+
+def _size(limit: int) -> str:
+    return f"{limit / 1048576:.0f} MB" if limit >= 1048576 else f"{limit // 1024} KB"
 
 
 def _headers(response):
