@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Flask, abort, current_app, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from .auth import token_username
 
@@ -48,7 +49,7 @@ def body_limit() -> int:
     large = endpoint in LARGE_BODY_ENDPOINTS or endpoint.startswith(LARGE_BODY_PREFIXES)
     if large and current_user.is_authenticated:
         return int(float(cfg["MAX_UPLOAD_MB"]) * 1048576) + 65536
-    return int(float(cfg["MAX_BODY_KB"]) * 1024)
+    return _small(cfg)
 
 
 def limit_body() -> None:
@@ -57,6 +58,20 @@ def limit_body() -> None:
     request.max_content_length = limit
     if (request.content_length or 0) > limit:
         abort(413, f"请求内容过大：此处上限为 {_size(limit)}，未作任何处理。")
+    if request.content_length is None and limit <= _small(current_app.config):
+        # A chunked body: read it now, one byte past the limit, so an excess answers 413.
+        request.max_content_length = limit + 1
+        try:
+            too_big = len(request.get_data(cache=True)) > limit
+        except RequestEntityTooLarge:
+            too_big = True
+        request.max_content_length = limit
+        if too_big:
+            abort(413, f"请求内容过大：此处上限为 {_size(limit)}，未作任何处理。")
+
+
+def _small(cfg) -> int:
+    return int(float(cfg["MAX_BODY_KB"]) * 1024)
 
 
 def _size(limit: int) -> str:
