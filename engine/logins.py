@@ -128,8 +128,8 @@ def _client(remote: str | None) -> str | None:
 
 def _as_text(seconds: float) -> str:
     if seconds <= 90:
-        return f" {max(1, int(-(-seconds // 1)))} 秒"
-    return f" {int(-(-seconds // 60))} 分钟"
+        return f"{max(1, int(-(-seconds // 1)))} 秒"
+    return f"{int(-(-seconds // 60))} 分钟"
 
 
 def _aware(value: datetime, like: datetime) -> datetime:
