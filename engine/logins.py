@@ -16,7 +16,9 @@ password, so they answer in the same time as known ones.
 
 from __future__ import annotations
 
+import os
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -46,11 +48,26 @@ class Policy:
     free_failures: int = 2  # failures allowed before the progressive delay starts
 
 
+class Busy(Locked):
+    """Too many sign-ins are being checked at once: try again in a moment."""
+
+
+# Password hashing is deliberately slow; a few at a time leave the server's threads and
+# cores to everyone else, and a flood is answered "busy" at once instead of queueing.
+_HASHING = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) // 2))
+HASH_WAIT = 0.25  # seconds a sign-in waits for a free hashing slot, then answers "busy"
+
+
 def authenticate(db: Database, username: str, password: str, now: datetime,
                  remote: str | None = None, policy: Policy = Policy()) -> bool:
     """Return True when the password is right; record the attempt; raise Locked when locked."""
-    attempt = reserve(db, username, remote, now, policy)
-    ok = password_matches(db, username, password)
+    if not _HASHING.acquire(timeout=HASH_WAIT):
+        raise Busy("登录请求过多，请稍后再试。")
+    try:
+        attempt = reserve(db, username, remote, now, policy)
+        ok = password_matches(db, username, password)
+    finally:
+        _HASHING.release()
     if ok:
         with db.transaction() as session:
             session.execute(update(LoginAttempt).where(LoginAttempt.id == attempt)

@@ -48,8 +48,9 @@ def load_config(app: Flask, config: Mapping[str, Any] | None) -> None:
     app.config.from_prefixed_env("SHENFA")
     if config:
         app.config.from_mapping(config)
-    # The default for every request; web.security raises it for uploads by signed-in users.
-    app.config["MAX_CONTENT_LENGTH"] = int(float(app.config["MAX_BODY_KB"]) * 1024)
+    # The ceiling, for uploads by signed-in users; web.security lowers every other request
+    # to MAX_BODY_KB.
+    app.config["MAX_CONTENT_LENGTH"] = int(float(app.config["MAX_UPLOAD_MB"]) * 1048576) + 65536
     app.config.setdefault("BLOB_DIR", None)
     if not app.config["BLOB_DIR"]:
         app.config["BLOB_DIR"] = str(Path(app.config["VAR_DIR"]) / "blobs")

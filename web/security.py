@@ -2,7 +2,7 @@
 
 Bodies are small by default (``MAX_BODY_KB``, 1 MB: JSON, forms, sign-in);
 only a signed-in user's attachment uploads and the designer's model uploads
-get the large limit (``MAX_UPLOAD_MB``).  A larger body is refused with 413
+get the large limit (``MAX_CONTENT_LENGTH``, from ``MAX_UPLOAD_MB``).  A larger body is refused with 413
 before anything reads it, so anonymous requests cannot fill the memory.
 """
 
@@ -48,7 +48,7 @@ def body_limit() -> int:
     endpoint = request.endpoint or ""
     large = endpoint in LARGE_BODY_ENDPOINTS or endpoint.startswith(LARGE_BODY_PREFIXES)
     if large and current_user.is_authenticated:
-        return int(float(cfg["MAX_UPLOAD_MB"]) * 1048576) + 65536
+        return int(cfg["MAX_CONTENT_LENGTH"])
     return _small(cfg)
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from engine import logins
 from engine.clock import FrozenClock
 from engine.logins import Locked, Policy, authenticate
 from engine.persistence import Database
@@ -87,7 +88,8 @@ def test_failures_wait_longer_and_longer_then_lock(db_url):
         db.dispose()
 
 
-def test_40_parallel_wrong_guesses_check_at_most_the_allowed_number(pg_url):
+def test_40_parallel_wrong_guesses_check_at_most_the_allowed_number(pg_url, monkeypatch):
+    monkeypatch.setattr(logins, "_HASHING", threading.BoundedSemaphore(40))  # all at once
     clock = FrozenClock(START)
     dbs = [Database(pg_url) for _ in range(8)]
     policy = Policy(max_failures=5, window=timedelta(minutes=15), free_failures=5)
