@@ -34,6 +34,7 @@ from .input_guard import init_app as guard_input
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: defaults, then ``SHENFA_*`` variables, then ``config``."""
     app = Flask(__name__)
+    app.before_request(security.limit_body)  # first: nothing may read a body over its limit
     guard_input(app)  # before any route: the bounded <int:> converter applies to all
     load_config(app, config)
     app.json.ensure_ascii = False  # Chinese stays readable in API answers

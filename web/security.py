@@ -28,7 +28,6 @@ LARGE_BODY_PREFIXES = ("designer.",)
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_HEADERS", ["X-CSRFToken", "X-CSRF-Token"])
-    app.before_request(limit_body)  # before CSRF, which reads the form
     csrf.init_app(app)
     app.after_request(_headers)
 
