@@ -49,7 +49,8 @@ def test_attachment_uploads_keep_the_large_limit_for_signed_in_users(app, browse
     assert anonymous.status_code == 413
 
 
-@pytest.mark.parametrize("value", ["x\r\nBcc: evil@attacker.test", "标题\x00", "a\u2028b",
+# NUL never reaches the form: the input guard refuses it in any JSON body (web/input_guard.py).
+@pytest.mark.parametrize("value", ["x\r\nBcc: evil@attacker.test", "标题\x1b[2J", "a\u2028b",
                                    "\x85next"])
 def test_a_title_with_control_characters_is_refused_with_a_clear_message(api, value):
     res = api("zhangwei").post("/api/models/three_review/instances",
