@@ -14,6 +14,7 @@ from .errors import Invalid
 from .inbox import iso
 from .people import display_names
 from .schema import Comment
+from .text import is_clean, message
 
 MAX_LENGTH = 2000
 
@@ -25,6 +26,8 @@ def add_comment(session: Session, instance_id: int, username: str, body: Any,
     text = body.strip() if isinstance(body, str) else ""
     if not text:
         raise Invalid("评论内容不能为空。", {"body": ["请填写评论内容。"]})
+    if not is_clean(text, multiline=True):
+        raise Invalid("评论含有控制字符。", {"body": [message(multiline=True)]})
     if len(text) > MAX_LENGTH:
         raise Invalid("评论过长。", {"body": [f"评论不能超过 {MAX_LENGTH} 个字符。"]})
     comment = Comment(instance_id=instance_id, author=username, at=now, body=text)

@@ -38,6 +38,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
+from . import text
+
 NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 APPROVE = "approve"
 CHECK_ANSWERS = ["pass", "fail"]
@@ -166,14 +168,37 @@ MESSAGES = {
 }
 
 
+MULTI_LINE_WIDGETS = {"textarea", "markdown"}
+DEFAULT_MAX_LENGTH = {False: 2000, True: 200_000}
+
+
+def is_multiline(spec: dict) -> bool:
+    """Return True for a string field drawn as a text area (as ``web.formview`` draws it)."""
+    widget = (spec.get("ui") or {}).get("widget")
+    return widget in MULTI_LINE_WIDGETS or (spec.get("maxLength") or 0) > 500
+
+
+def no_controls(multiline: bool) -> Callable[[str], None]:
+    """Return a validator refusing control characters (CR/LF too unless ``multiline``)."""
+
+    def check(value: str) -> None:
+        if isinstance(value, str) and not text.is_clean(value, multiline):
+            raise ValidationError(text.message(multiline))
+
+    return check
+
+
 def _string(spec: dict, required: bool) -> fields.Field:
-    checks = []
+    checks: list[Callable] = [no_controls(is_multiline(spec))]
     if "enum" in spec:
         checks.append(validate.OneOf(spec["enum"], error="请从给定选项中选择。"))
     if "minLength" in spec or "maxLength" in spec or required:
         low = spec.get("minLength", 1 if required else None)
         checks.append(validate.Length(min=low, max=spec.get("maxLength"),
                                       error=_length_message(low, spec.get("maxLength"))))
+    if "maxLength" not in spec:  # every value is bounded, declared or not
+        high = DEFAULT_MAX_LENGTH[is_multiline(spec)]
+        checks.append(validate.Length(max=high, error=_length_message(None, high)))
     fmt = spec.get("format")
     if fmt in FORMATS:
         cls, message = FORMATS[fmt]
@@ -249,9 +274,12 @@ class _FormSchema(Schema):
     """Base for generated schemas: the review convention as a schema-level rule."""
 
     form_spec: dict = {}
+    draft = False  # a draft is checked field by field; rules apply on completion
 
     @validates_schema
     def declared_rules(self, data: dict, **kwargs) -> None:
+        if self.draft:
+            return
         for rule in self.form_spec.get("x-rules", []):
             applies = all(data.get(k) == v for k, v in rule["if"].items())
             for field_name, wanted in rule["then"].items():
@@ -287,7 +315,7 @@ class _FormSchema(Schema):
     @validates_schema
     def review_convention(self, data: dict, **kwargs) -> None:
         decision = data.get("decision")
-        if decision is None or "decision" not in self.form_spec.get("properties", {}):
+        if decision is None or self.draft or "decision" not in self.form_spec.get("properties", {}):
             return
         if decision != APPROVE and not (data.get("comment") or "").strip():
             raise ValidationError("退回或驳回时必须填写理由。", "comment")
@@ -339,33 +367,52 @@ def _field(field_spec: dict, required: bool) -> fields.Field:
     return FIELD_TYPES[field_spec["type"]](field_spec, required and "x-when" not in field_spec)
 
 
-def schema_class(spec: dict) -> type[Schema]:
-    """Build a marshmallow schema class for form ``spec``."""
+def schema_class(spec: dict, draft: bool = False) -> type[Schema]:
+    """Build a marshmallow schema class for form ``spec`` (for drafts: rules off)."""
     required = set(spec.get("required", []))
     attrs: dict[str, Any] = {
         name: _field(field_spec, name in required)
         for name, field_spec in spec["properties"].items()
     }
-    attrs["form_spec"] = spec
+    attrs["form_spec"], attrs["draft"] = spec, draft
     return type("FormSchema", (_FormSchema,), attrs)
 
 
-_SCHEMA_CACHE: dict[str, Schema] = {}
+_SCHEMA_CACHE: dict[tuple[str, bool], Schema] = {}
+
+
+def _schema(spec: dict, draft: bool) -> Schema:
+    key = (json.dumps(spec, sort_keys=True), draft)
+    schema = _SCHEMA_CACHE.get(key)
+    if schema is None:
+        schema = _SCHEMA_CACHE[key] = schema_class(spec, draft)(unknown="raise")
+    return schema
 
 
 def validate_submission(spec: dict, data: Any) -> dict:
     """Return ``data`` validated and normalised for ``spec``, or raise FormInvalid."""
     if not isinstance(data, dict):
         raise FormInvalid({"_schema": ["提交的数据必须是一个对象。"]})
-    key = json.dumps(spec, sort_keys=True)
-    schema = _SCHEMA_CACHE.get(key)
-    if schema is None:
-        schema = _SCHEMA_CACHE[key] = schema_class(spec)(unknown="raise")
     try:
-        loaded = schema.load(data)
+        loaded = _schema(spec, False).load(data)
     except ValidationError as err:
         raise FormInvalid(_translate(err.messages)) from None
     return _jsonable(loaded)
+
+
+def validate_draft(spec: dict, data: Any) -> None:
+    """Raise FormInvalid unless every filled field of draft ``data`` fits its type and size.
+
+    A draft may leave fields empty and break cross-field rules (it is unfinished);
+    it may not hold unknown fields, wrong types, oversized or control-character text.
+    """
+    if not isinstance(data, dict):
+        raise FormInvalid({"_schema": ["提交的数据必须是一个对象。"]})
+    filled = {k: v for k, v in data.items() if v not in (None, "", [], {})}
+    try:
+        _schema(spec, True).load(filled, partial=True)
+    except ValidationError as err:
+        raise FormInvalid(_translate(err.messages)) from None
 
 
 def _translate(messages: Any) -> Any:

@@ -7,6 +7,7 @@ the hardened parser in :mod:`engine.xmlsafe` and the BPMN XSD have accepted it.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import re
@@ -24,6 +25,7 @@ from .forms import FormError, load_form_file
 from .model_limits import CHECKS as LIMIT_CHECKS
 from .model_limits import where
 from .reachability import check_busy_loops, check_reachable
+from .timers import cycle_problem
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -258,5 +260,19 @@ def check_ids(tree, filename, forms_dir, forms) -> list[str]:
             for el in tree.iter() if el.get("id") in RESERVED_IDS]
 
 
+def check_cycles(tree, filename, forms_dir, forms) -> list[str]:
+    """A literal cycle timer repeats with an interval (``R100000/PT0S`` would never rest)."""
+    problems = []
+    for el in tree.iterfind(".//bpmn:timeCycle", NS):
+        try:
+            literal = ast.literal_eval((el.text or "").strip())
+        except (ValueError, SyntaxError):
+            continue  # computed at run time: checked when it fires (engine.timers)
+        problem = cycle_problem(literal) if isinstance(literal, str) else None
+        if problem:
+            problems.append(f"{filename}:{el.sourceline}: 循环定时器{problem}")
+    return problems
+
+
 CHECKS = [check_ids, check_lanes, check_forms, check_gateways, check_expressions,
-          check_reachable, check_busy_loops, *LIMIT_CHECKS]
+          check_reachable, check_busy_loops, *LIMIT_CHECKS, check_cycles]

@@ -88,6 +88,27 @@ def pending_mail(session: Session, now: datetime, limit: int = 50) -> list[tuple
     return [(n, email) for n, email in rows]
 
 
+def mail_outcome(session: Session, note_id: int, values: dict[str, Any]) -> None:
+    """Store the outcome of one mail attempt (sent, retry later, or failed)."""
+    session.execute(update(Notification).where(Notification.id == note_id).values(values))
+
+
+def failed_mail(session: Session) -> list[dict[str, Any]]:
+    """Return notifications that could not be mailed after every retry (incidents)."""
+    rows = session.execute(select(Notification.id, Notification.username, Notification.instance_id,
+                                  Notification.subject, Notification.mail_attempts,
+                                  Notification.mail_error, Notification.created_at)
+                           .where(Notification.mail_status == "failed")
+                           .order_by(Notification.id)).mappings()
+    return [{k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()}
+            for row in rows]
+
+
+def pending_count(session: Session) -> int:
+    """Return how many notifications wait to be mailed."""
+    return session.scalar(select(func.count()).where(Notification.mail_status == "pending")) or 0
+
+
 @helper("remind")
 @recorded
 def remind(spec_name: str) -> int:

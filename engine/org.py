@@ -24,6 +24,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .assignment import OTHER_ROLES, known_roles
 from .schema import Department, PartyBranch, RoleHolding, User
+from .text import bad_character
 
 DEMO_FILE = Path(__file__).parent / "demo_org.yaml"
 
@@ -43,6 +44,7 @@ def read_org_file(path: Path) -> dict[str, Any]:
 
 def import_org(session: Session, data: dict[str, Any], password: str | None = None) -> dict:
     """Upsert departments, branches and users from ``data``; return counts."""
+    _check_text(data, "")
     _check_roles(data)
     departments = {d["name"]: _upsert(session, Department, d["name"]) for d in
                    data.get("departments", [])}
@@ -58,6 +60,19 @@ def import_org(session: Session, data: dict[str, Any], password: str | None = No
     session.flush()
     return {"departments": len(departments), "party_branches": len(branches),
             "users": len(data.get("users", []))}
+
+
+def _check_text(node: Any, where: str) -> None:
+    """Refuse control characters in any name, title or address of the file."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            _check_text(key, where)
+            _check_text(value, f"{where}.{key}" if where else str(key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            _check_text(value, f"{where}[{i}]")
+    elif isinstance(node, str) and (bad := bad_character(node)) is not None:
+        raise OrgError(f"{where}: 不能包含换行符或其他控制字符 (U+{ord(bad):04X})")
 
 
 def _check_roles(data: dict[str, Any]) -> None:

@@ -28,7 +28,7 @@ from .clock import Clock
 from .deployment import Deployed, called_xml, deploy, latest_version, load_directory
 from .determinism import IdSequence
 from .errors import AlreadyDone, Conflict, Invalid, NotAllowed, NotFound
-from .forms import FormInvalid, validate_submission
+from .forms import FormInvalid, validate_draft, validate_submission
 from .history import GENESIS, HistoryWriter
 from .loading import parse_specs
 from .optimistic import ReservedStarts, Stale, begin, is_stale, optimistic
@@ -37,7 +37,7 @@ from .schedules import choose_start, plain_starts
 from .schema import ModelVersion, RoleHolding, User
 from .step import INSTANCES, TIMERS, Step, Version, lock_instance
 from .tasks import lock_task, read_task, review_conflict, took_part, update_task
-from .timers import due_timers
+from .timers import DegenerateTimer, check_cycles, due_timers
 
 determinism.install()
 MAX_TIMER_ATTEMPTS = 5
@@ -167,8 +167,9 @@ class Engine(ReservedStarts):
     def save_draft(self, task_id: str, username: str, data: dict) -> None:
         """Keep unfinished form input on the task without validating or completing it."""
         with self._transaction() as conn:
-            row, _inst = self._lock(conn, task_id, username)
+            row, inst = self._lock(conn, task_id, username)
             self._check_may_complete(conn, row, username)
+            self._validate_draft(self.version(inst["model_version_id"], conn), row["form_name"], data)
             update_task(conn, task_id, draft=dict(data))
 
     @optimistic
@@ -245,6 +246,7 @@ class Engine(ReservedStarts):
         if timer is None:  # done meanwhile, or our lease expired and another took it
             return 0
         step = self._step(conn, inst, self.version(inst["model_version_id"], conn), None)
+        check_cycles(step.workflow)  # a zero-interval cycle is an incident, not a busy loop
         step.run(step.workflow.refresh_timers)
         fired = step.workflow.get_task_from_id(UUID(timer["task_id"]))
         if fired is not None and fired.state == TaskState.WAITING:
@@ -260,7 +262,8 @@ class Engine(ReservedStarts):
                 return
             timer = conn.execute(select(TIMERS).where(TIMERS.c.id == timer_id)).mappings().one()
             lock_instance(conn, timer["instance_id"])
-            attempts = timer["attempts"] + 1
+            # A degenerate timer cannot succeed on a retry: an incident at once.
+            attempts = MAX_TIMER_ATTEMPTS if isinstance(err, DegenerateTimer) else timer["attempts"] + 1
             values = {"attempts": attempts, "last_error": f"{type(err).__name__}: {err}"[:2000],
                       "claimed_by": None, "claimed_until": None,
                       "not_before": self.clock.now() + timedelta(seconds=min(2 ** attempts, 300))}
@@ -355,6 +358,13 @@ class Engine(ReservedStarts):
         if form_name:
             with Session(bind=conn) as session:
                 check_choices(version.forms.get(form_name), clean, session, username)
+
+    def _validate_draft(self, version: Version, form_name: str | None, data: Any) -> None:
+        """Refuse a draft that does not fit its form's types and sizes (issue 11)."""
+        try:
+            validate_draft(version.forms[form_name] if form_name else {"properties": {}}, data)
+        except FormInvalid as err:
+            raise Invalid("草稿未保存：请修改标出的字段。", err.errors) from None
 
     def _user(self, conn: Connection, username: str) -> RowMapping:
         user = conn.execute(READ_USER, {"username": username}).mappings().first()

@@ -316,11 +316,35 @@ class CommendationBan(Base):
 # -- web: sign-in attempts, comments, attachments (issue 4) --------------------
 
 
+class SignIn(Base):
+    """One signed-in session (page cookie and API token share it); ended at sign-out."""
+
+    __tablename__ = "sign_ins"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    remote: Mapped[str | None] = mapped_column(String(64))
+
+
+class WorkerBeat(Base):
+    """A worker's heartbeat: when its loop last completed, for health checks."""
+
+    __tablename__ = "worker_beats"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    started_at: Mapped[datetime]
+    beat_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
 class LoginAttempt(Base):
     """One sign-in attempt; repeated failures lock the name for a while."""
 
     __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_user_at", "username", "at"),)
+    __table_args__ = (Index("ix_login_attempts_user_at", "username", "at"),
+                      Index("ix_login_attempts_user_remote_at", "username", "remote", "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64))

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
@@ -36,6 +37,39 @@ def _due(value) -> datetime | None:
         return None
     due = datetime.fromisoformat(value)
     return due if due.tzinfo else due.replace(tzinfo=UTC)
+
+
+MIN_CYCLE_SECONDS = 1.0
+
+
+class DegenerateTimer(Exception):
+    """A cycle timer that would fire without time passing: an incident, never a busy loop."""
+
+
+def check_cycles(workflow) -> None:
+    """Raise DegenerateTimer if a waiting cycle timer of ``workflow`` repeats without an interval.
+
+    ``R100000/PT0S`` would fire 100,000 times in one step (or, computed at run time,
+    be re-claimed every second forever); it becomes an incident instead.
+    """
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        value = task.internal_data.get("event_value")
+        if isinstance(value, dict) and value.get("cycles") != 0 and \
+                float(value.get("duration") or 0) < MIN_CYCLE_SECONDS:
+            raise DegenerateTimer(
+                f"循环定时器「{task.task_spec.bpmn_name or task.task_spec.name}」的间隔为 "
+                f"{value.get('duration')} 秒，重复 {value.get('cycles')} 次：不予触发 (degenerate cycle)")
+
+
+def cycle_problem(literal: str) -> str | None:
+    """Return why cycle ``literal`` (e.g. ``R3/PT10M``) is refused at deploy, or None."""
+    try:
+        cycles, _start, interval = TimerEventDefinition.parse_iso_recurring_interval(literal)
+    except Exception:  # noqa: BLE001 - SpiffWorkflow raises bare Exception for bad input
+        return f"不是有效的 ISO 8601 循环 (invalid cycle) {literal!r}"
+    if cycles != 0 and interval.total_seconds() < MIN_CYCLE_SECONDS:
+        return f"循环间隔为零 (cycle repeats without an interval) {literal!r}"
+    return None
 
 
 def boundary_due(task, due_times: dict[str, datetime]) -> datetime | None:

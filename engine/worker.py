@@ -4,19 +4,34 @@ Several workers may run against PostgreSQL: they claim timers with
 ``FOR UPDATE SKIP LOCKED`` and a lease, and each firing re-checks the claim
 under the instance's lock, so every timer fires exactly once.  On SQLite,
 run one worker.
+
+Nothing stops the loop: each timer fires in its own transaction and each
+notification is mailed on its own (a failure becomes a retry, then an
+incident); a phase that fails as a whole is logged and tried again on the next
+round.  Every round leaves a heartbeat (``worker_beats``) that ``/healthz`` and
+``shenfa worker --status`` read, and the :class:`Supervisor` of ``shenfa
+serve`` restarts the worker thread if it ever exits.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from .health import beat
 from .mailer import Mailer, MailSettings
 from .runtime import Engine
 from .schedules import start_due
 from .timers import next_due
+
+log = logging.getLogger("shenfa.worker")
+BEAT_EVERY = 5.0  # seconds between heartbeats: often enough to see a stall, rarely a write
 
 
 def worker_name() -> str:
@@ -29,6 +44,10 @@ class Worker:
     name: str = field(default_factory=worker_name)
     mailer: Mailer | None = None
     batch: int = 200
+    started_at: datetime | None = None
+    last_loop_at: datetime | None = None
+    last_error: str | None = None
+    _beaten: float = -BEAT_EVERY
 
     @classmethod
     def from_env(cls, engine: Engine) -> Worker:
@@ -38,13 +57,38 @@ class Worker:
 
     def run_once(self) -> dict[str, int]:
         """Fire every due timer and send pending mail once; return the counts."""
+        self.started_at = self.started_at or self.engine.clock.now()
+        self.last_error = None
+        fired = self._guarded("timers", self._fire_all)
+        # timer start events (engine.schedules), isolated like every other phase
+        started = self._guarded("schedules", lambda: start_due(self.engine, self.name))
+        mailed = self._guarded("mail", self.mailer.send_pending) if self.mailer else 0
+        self.last_loop_at = self.engine.clock.now()
+        self._beat()
+        return {"fired": fired, "mailed": mailed} | ({"started": started} if started else {})
+
+    def _fire_all(self) -> int:
         fired = total = self.engine.fire_due_timers(self.name, self.batch)
         while fired == self.batch:  # more were due than one batch
             fired = self.engine.fire_due_timers(self.name, self.batch)
             total += fired
-        started = start_due(self.engine, self.name)  # timer start events (engine.schedules)
-        mailed = self.mailer.send_pending() if self.mailer else 0
-        return {"fired": total, "mailed": mailed} | ({"started": started} if started else {})
+        return total
+
+    def _guarded(self, phase: str, work: Callable[[], int]) -> int:
+        """Run one phase; a failure is logged and kept for the heartbeat, never raised."""
+        try:
+            return work()
+        except Exception as err:  # noqa: BLE001 - the loop must outlive any one failure
+            log.exception("worker %s: %s phase failed", self.name, phase)
+            self.last_error = f"{phase}: {type(err).__name__}: {err}"[:2000]
+            return 0
+
+    def _beat(self) -> None:
+        if self.last_error is None and time.monotonic() - self._beaten < BEAT_EVERY:
+            return
+        self._beaten = time.monotonic()
+        self._guarded("heartbeat", lambda: beat(self.engine.db, self.name, self.started_at,
+                                                self.last_loop_at, self.last_error))
 
     def seconds_to_next(self, poll: float) -> float:
         """Sleep until the next due timer, but never longer than ``poll``."""
@@ -58,13 +102,57 @@ class Worker:
         """Work until ``stop`` is set."""
         while not stop.is_set():
             self.run_once()
-            stop.wait(self.seconds_to_next(poll))
+            try:
+                wait = self.seconds_to_next(poll)
+            except Exception:  # noqa: BLE001 - a database hiccup: wait a round and retry
+                log.exception("worker %s: cannot read the next due time", self.name)
+                wait = poll
+            stop.wait(wait)
 
 
-def start_in_thread(engine: Engine, poll: float = 1.0) -> tuple[threading.Thread, threading.Event]:
-    """Run a worker in a daemon thread (``shenfa serve``'s embedded worker)."""
-    stop = threading.Event()
-    thread = threading.Thread(target=Worker.from_env(engine).run, args=(stop, poll),
-                              name="shenfa-worker", daemon=True)
-    thread.start()
-    return thread, stop
+class Supervisor:
+    """Keep one worker thread running in this process; restart it whenever it exits."""
+
+    def __init__(self, engine: Engine, poll: float = 1.0, check: float = 1.0):
+        self.engine, self.poll, self.check = engine, poll, check
+        self.stop = threading.Event()
+        self.restarts = 0
+        self.worker: Worker | None = None
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> Supervisor:
+        """Start the worker thread and the watcher that restarts it."""
+        self._spawn()
+        threading.Thread(target=self._watch, name="shenfa-supervisor", daemon=True).start()
+        return self
+
+    def _spawn(self) -> None:
+        self.worker = Worker.from_env(self.engine)
+        self.thread = threading.Thread(target=self._run, args=(self.worker,),
+                                       name="shenfa-worker", daemon=True)
+        self.thread.start()
+
+    def _run(self, worker: Worker) -> None:
+        try:
+            worker.run(self.stop, self.poll)
+        except BaseException:  # noqa: BLE001 - whatever killed it, log it; the watcher restarts
+            log.exception("worker thread %s died", worker.name)
+
+    def _watch(self) -> None:
+        while not self.stop.wait(self.check):
+            if self.thread is not None and not self.thread.is_alive():
+                self.restarts += 1
+                log.error("worker thread exited; restarting it (restart %d)", self.restarts)
+                self._spawn()
+
+    def status(self) -> dict:
+        """Return whether the embedded worker runs, its last round and its restarts."""
+        last = self.worker.last_loop_at if self.worker else None
+        return {"alive": bool(self.thread and self.thread.is_alive()), "restarts": self.restarts,
+                "last_loop_at": last.isoformat() if last else None,
+                "last_error": self.worker.last_error if self.worker else None}
+
+
+def start_in_thread(engine: Engine, poll: float = 1.0) -> Supervisor:
+    """Run a supervised worker in daemon threads (``shenfa serve``'s embedded worker)."""
+    return Supervisor(engine, poll).start()

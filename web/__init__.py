@@ -11,7 +11,22 @@ from engine.clock import Clock
 from engine.persistence import Database
 from engine.runtime import Engine
 
-from . import admin, api, audit, auth, designer, errors, inbox, instances, notices, records, render, security, tasks
+from . import (
+    admin,
+    api,
+    audit,
+    auth,
+    designer,
+    errors,
+    health,
+    inbox,
+    instances,
+    notices,
+    records,
+    render,
+    security,
+    tasks,
+)
 from .config import load_config
 from .input_guard import init_app as guard_input
 
@@ -19,6 +34,7 @@ from .input_guard import init_app as guard_input
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: defaults, then ``SHENFA_*`` variables, then ``config``."""
     app = Flask(__name__)
+    app.before_request(security.limit_body)  # first: nothing may read a body over its limit
     guard_input(app)  # before any route: the bounded <int:> converter applies to all
     load_config(app, config)
     app.json.ensure_ascii = False  # Chinese stays readable in API answers
@@ -29,7 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     auth.init_app(app)
     render.init_app(app)
-    for module in (auth, inbox, tasks, instances, notices, audit, records, admin):
+    for module in (auth, inbox, tasks, instances, notices, audit, records, admin, health):
         app.register_blueprint(module.bp)
     designer.init_app(app)
     api.init_app(app)

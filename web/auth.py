@@ -1,4 +1,9 @@
-"""Signing in and out: Flask-Login sessions for pages, bearer tokens for the API."""
+"""Signing in and out: Flask-Login sessions for pages, bearer tokens for the API.
+
+A sign-in is a row on the server (``engine.logins``): the page session and the
+API token both carry its id, so signing out ends both at once, whatever copies
+of the cookie or the token remain.  Bearer tokens are accepted under ``/api`` only.
+"""
 
 from __future__ import annotations
 
@@ -30,10 +35,10 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from engine.anonymity import VIEWER
 from engine.audit import log_operation
-from engine.logins import Locked, Policy, authenticate
+from engine.logins import Locked, Policy, authenticate, end_sign_in, open_sign_in, sign_in_active
 from engine.people import person
 
-from .services import now, transaction
+from .services import engine, now, reading, transaction
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -57,10 +62,11 @@ class WebUser(UserMixin):
         return role in self.info["roles"]
 
 
-def load_user(username: str) -> WebUser | None:
-    """Return the active user ``username`` or None (signs out a deactivated user)."""
-    with transaction() as db:
-        info = person(db, username)
+def load_user(username: str, sid: str | None = None) -> WebUser | None:
+    """Return the active user ``username`` of a sign-in that has not ended, or None."""
+    sid = sid if sid is not None else session.get("sid")
+    with reading() as db:
+        info = person(db, username) if sign_in_active(db, sid, username) else None
     return WebUser(info) if info else None
 
 
@@ -69,26 +75,37 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def issue_token(username: str) -> str:
-    """Return a signed, time-limited API token for ``username``."""
-    return _serializer().dumps({"u": username})
+    """Return a signed, time-limited API token for ``username``'s current sign-in."""
+    return _serializer().dumps({"u": username, "s": session.get("sid")})
 
 
-def token_username(req) -> str | None:
-    """Return the user named by a valid ``Authorization: Bearer`` token, or None."""
+def token_claims(req) -> tuple[str, str] | None:
+    """Return (user, sign-in id) of a valid ``Authorization: Bearer`` token on ``/api``, or None."""
     header = req.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
+    if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
         return None
     try:
         data = _serializer().loads(header[7:].strip(),
                                    max_age=current_app.config["TOKEN_MAX_AGE"])
     except BadSignature:
         return None
-    return data.get("u") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not isinstance(data.get("u"), str):
+        return None
+    return data["u"], str(data.get("s") or "")
+
+
+def token_username(req) -> str | None:
+    """Return the user named by a valid bearer token whose sign-in has not ended, or None."""
+    claims = token_claims(req)
+    if claims is None:
+        return None
+    with reading() as db:
+        return claims[0] if sign_in_active(db, claims[1], claims[0]) else None
 
 
 def _from_token(req) -> WebUser | None:
-    username = token_username(req)
-    return load_user(username) if username else None
+    claims = token_claims(req)
+    return load_user(*claims) if claims else None
 
 
 def check_credentials(username: str, password: str) -> bool:
@@ -96,18 +113,36 @@ def check_credentials(username: str, password: str) -> bool:
     cfg = current_app.config
     policy = Policy(int(cfg["LOGIN_MAX_FAILURES"]),
                     timedelta(minutes=int(cfg["LOGIN_WINDOW_MINUTES"])))
+    try:
+        ok = authenticate(engine().db, username, password, now(), request.remote_addr, policy)
+    except Locked:
+        _log("login_refused", username)
+        raise
+    _log("user_logged_in" if ok else "login_failed", username)
+    return ok
+
+
+def _log(kind: str, username: str) -> None:
     with transaction() as db:
-        ok = authenticate(db, username, password, now(), request.remote_addr, policy)
-        log_operation(db, "user_logged_in" if ok else "login_failed", username or None, now(),
-                      ip=request.remote_addr)
-        return ok
+        log_operation(db, kind, username or None, now(), ip=request.remote_addr)
 
 
 def start_session(username: str) -> None:
-    """Replace any existing session with a fresh one for ``username``."""
+    """Replace any existing session with a fresh sign-in for ``username``."""
     session.clear()
+    session["sid"] = open_sign_in(engine().db, username, now(), request.remote_addr)
     login_user(load_user(username))
     session.permanent = True
+
+
+def end_session() -> None:
+    """Sign out: end the sign-in on the server (cookie and token alike), forget the session."""
+    claims = token_claims(request)
+    end_sign_in(engine().db, claims[1] if claims else session.get("sid"), now())
+    if current_user.is_authenticated:
+        _log("user_logged_out", current_user.username)
+    logout_user()
+    session.clear()
 
 
 def is_local_path(target: str | None) -> bool:
@@ -142,9 +177,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """Sign out and forget the session."""
-    logout_user()
-    session.clear()
+    """Sign out: the session ends on the server too."""
+    end_session()
     flash("您已退出登录。")
     return redirect(url_for("auth.login"))
 

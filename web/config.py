@@ -21,6 +21,7 @@ DEFAULTS: dict[str, Any] = {
     "BLOB_DIR": None,
     "NODE_MODULES": str(ROOT / "node_modules"),
     "MAX_UPLOAD_MB": 200,
+    "MAX_BODY_KB": 1024,
     "PER_PAGE": 20,
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_WINDOW_MINUTES": 15,
@@ -47,6 +48,8 @@ def load_config(app: Flask, config: Mapping[str, Any] | None) -> None:
     app.config.from_prefixed_env("SHENFA")
     if config:
         app.config.from_mapping(config)
+    # The ceiling, for uploads by signed-in users; web.security lowers every other request
+    # to MAX_BODY_KB.
     app.config["MAX_CONTENT_LENGTH"] = int(float(app.config["MAX_UPLOAD_MB"]) * 1048576) + 65536
     # Absolute from here on: Flask's send_file resolves a relative path against the
     # package folder, while writes resolve it against the working directory.

@@ -29,8 +29,11 @@ def serve(host: str = "127.0.0.1", port: int = 5000, threads: int = 4,
         # Plain http on this machine only: a Secure cookie would never be sent back.
         config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
     app = create_app(config)
-    if worker:
-        start_in_thread(app.extensions["shenfa"])
+    if worker:  # supervised: restarted if it ever exits; /healthz reports on it
+        app.extensions["shenfa_supervisor"] = start_in_thread(app.extensions["shenfa"])
     print(f"审发 shenfa: http://{host}:{port}/  (waitress, {threads} threads"
           f"{', embedded worker' if worker else ''})")
-    waitress_serve(app, host=host, port=port, threads=threads, ident="shenfa")
+    # waitress buffers a chunked body before the app sees it: cap it at the largest upload.
+    largest = int(float(app.config["MAX_UPLOAD_MB"]) * 1048576) + 65536
+    waitress_serve(app, host=host, port=port, threads=threads, ident="shenfa",
+                   max_request_body_size=largest)

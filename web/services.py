@@ -31,6 +31,13 @@ def transaction() -> Iterator[Session]:
         yield session
 
 
+@contextmanager
+def reading() -> Iterator[Session]:
+    """Yield a session for reads only: on SQLite it never waits for the write lock."""
+    with engine().db.reading() as session:
+        yield session
+
+
 def now():
     return engine().clock.now()
 

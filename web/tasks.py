@@ -103,18 +103,18 @@ def submit(task_id: str):
     """Complete the task, or keep the input as a draft; on errors show them with the input."""
     ctx = task_context(task_id)
     data = parse_form(ctx["task"]["form_schema"] or {"properties": {}}, request.form)
-    if request.form.get("action") == "draft":
-        act("save_draft", task_id, current_user.username, data)
-        flash("草稿已保存。")
-        return redirect(url_for("tasks.show", task_id=task_id))
+    draft = request.form.get("action") == "draft"
     try:
-        act("complete", task_id, current_user.username, data)
+        act("save_draft" if draft else "complete", task_id, current_user.username, data)
     except AlreadyDone as err:
-        if err.by != current_user.username:
+        if draft or err.by != current_user.username:
             raise
         # a second tap on 提交 of what this user just completed: their own success
     except Invalid as err:
         return render_task(ctx, data, err.errors or {"_form": [err.message]}, 400)
+    if draft:
+        flash("草稿已保存。")
+        return redirect(url_for("tasks.show", task_id=task_id))
     flash(f"已提交「{ctx['task']['name']}」。")
     return redirect(next_url(ctx["task"]["instance_id"]))
 

@@ -115,7 +115,8 @@ def test_no_route_shows_an_anonymous_complainant(app, browse, complaint, viewer)
     seen = 0
     for url in urls(app, complaint):
         with b.get(url) as res:  # closed: a download holds its file open
-            assert res.status_code < 500, (url, res.status_code)
+            # /healthz answers 503 by design while no worker beats (issue 11); it is still read.
+            assert res.status_code < 500 or url == "/healthz", (url, res.status_code)
             text = answer_text(res)
             seen += res.status_code == 200
         assert NAME not in text and PHONE not in text, (viewer, url)

@@ -2,13 +2,41 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
+from engine import text
 from engine.inbox import MAX_PER_PAGE, TABS
 
 from ..input_guard import INT64_MAX
 
 MSG = {"required": "此项为必填项。", "null": "此项不能为空。", "invalid": "格式不正确。"}
+
+
+def _no_controls(multiline: bool):
+    def check(value: str) -> None:
+        if not text.is_clean(value, multiline):
+            raise ValidationError(text.message(multiline))
+    return check
+
+
+class SingleLine(fields.String):
+    """A name, title or search term: no CR/LF, NUL or other control character."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["validate"] = [_no_controls(False), *_as_list(kwargs.get("validate"))]
+        super().__init__(*args, **kwargs)
+
+
+class MultiLine(fields.String):
+    """A comment or body: line breaks and tabs allowed, other control characters not."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["validate"] = [_no_controls(True), *_as_list(kwargs.get("validate"))]
+        super().__init__(*args, **kwargs)
+
+
+def _as_list(checks) -> list:
+    return [] if checks is None else list(checks) if isinstance(checks, list | tuple) else [checks]
 
 
 class Base(Schema):
@@ -18,8 +46,8 @@ class Base(Schema):
 class InboxArgs(Base):
     tab = fields.String(validate=validate.OneOf(list(TABS), error="未知的标签页。"),
                         metadata={"description": "mine | claimable | done | started"})
-    model = fields.String(validate=validate.Length(max=100))
-    q = fields.String(validate=validate.Length(max=100, error="搜索词不能超过 100 个字符。"),
+    model = SingleLine(validate=validate.Length(max=100))
+    q = SingleLine(validate=validate.Length(max=100, error="搜索词不能超过 100 个字符。"),
                       metadata={"description": "标题包含的文字"})
     department = fields.Integer(validate=validate.Range(min=-INT64_MAX, max=INT64_MAX),
                                 error_messages={**MSG, "invalid": "科室编号必须是整数。"})
@@ -39,7 +67,7 @@ class InboxArgs(Base):
 
 
 class LoginIn(Base):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=64),
+    username = SingleLine(required=True, validate=validate.Length(min=1, max=64),
                              error_messages=MSG)
     password = fields.String(required=True, validate=validate.Length(min=1, max=200),
                              error_messages=MSG)
@@ -62,7 +90,7 @@ class DataIn(Base):
 
 
 class CommentIn(Base):
-    body = fields.String(required=True, error_messages=MSG)
+    body = MultiLine(required=True, error_messages=MSG)
 
 
 class Returned(Schema):

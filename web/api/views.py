@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, request
 from flask.views import MethodView
-from flask_login import current_user, logout_user
+from flask_login import current_user
 from flask_smorest import Blueprint
 from webargs.flaskparser import FlaskParser
 
@@ -16,7 +16,7 @@ from engine.diagram import diagram
 from engine.inbox import inbox
 from engine.progress import progress
 
-from ..auth import check_credentials, issue_token, start_session
+from ..auth import check_credentials, end_session, issue_token, start_session
 from ..inbox import query_of
 from ..security import protect_unless_token
 from ..services import act, now, transaction
@@ -67,8 +67,8 @@ class Session(MethodView):
 
     @bp.response(200, s.Ok)
     def delete(self):
-        """Sign out."""
-        logout_user()
+        """Sign out: the session and the bearer token stop working at once."""
+        end_session()
         return {"ok": True}
 
 
