@@ -6,6 +6,15 @@ to, the seed of the instance's task ids and the results of recorded helpers.
 Replaying re-executes those events against the pinned model version with the
 same instants, ids and recorded inputs, checks every digest on the way, and
 finally compares the rebuilt state with the stored one.
+
+Each event names the scheme of its digest (``digest_scheme``; none means 1),
+and :data:`DIGESTS` keeps every scheme ever used, so a new scheme never turns
+honest old history into a false alarm.  Scheme 2 hashes the canonical state
+text (``engine.state``), which does not depend on how the step was run.
+Scheme 1 hashed the text as then stored, whose key order depended on whether
+the engine had reloaded the workflow before the step; a scheme-1 event is
+therefore accepted when either way of running it (continuing the replayed
+workflow, or reloading it from its text first) reproduces the digest.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ from . import determinism, state
 from .clock import FrozenClock
 from .context import RunContext, running
 from .determinism import IdSequence
+from .audit import verify_chain
 from .history import events_of
 from .schedules import choose_start
 from .schema import Event, Instance
@@ -47,8 +57,23 @@ class Verdict:
         return dict(self.__dict__)
 
 
-def _digest(workflow: BpmnWorkflow) -> str:
-    return hashlib.sha256(state.dump(workflow).encode()).hexdigest()
+def _canonical_digest(workflow: BpmnWorkflow) -> str:
+    """Scheme 2: SHA-256 of the canonical state text."""
+    return state.digest(state.dump(workflow))
+
+
+def _legacy_digest(workflow: BpmnWorkflow) -> str:
+    """Scheme 1: SHA-256 of the text as stored before canonical states."""
+    return hashlib.sha256(state.legacy_dump(workflow).encode()).hexdigest()
+
+
+#: Every state digest scheme ever recorded, by the number events carry.
+DIGESTS: dict[int, Callable[[BpmnWorkflow], str]] = {1: _legacy_digest, 2: _canonical_digest}
+
+
+def scheme_of(event: Event) -> int:
+    """Return the digest scheme of ``event`` (events before schemes were named used 1)."""
+    return int(event.payload.get("digest_scheme", 1))
 
 
 def _run(workflow: BpmnWorkflow, event: Event, action: Callable[[], None]) -> None:
@@ -116,20 +141,38 @@ def replay_events(events: list[Event], source: Source) -> tuple[BpmnWorkflow | N
     """
     workflow, steps = None, 0
     for event in events:
-        digest = event.payload.get("state_digest")
-        if digest is None:
+        if event.payload.get("state_digest") is None:
             continue  # claims, task rows, later timers of the same step: no state change
-        try:
-            workflow = ACTIONS[event.type](workflow, event, source)
-        except Diverged as err:
-            err.seq = event.seq
-            raise
-        except Exception as err:  # noqa: BLE001 - any failure to re-execute is a divergence
-            raise _at(event, f"重放执行失败: {type(err).__name__}: {err}") from None
+        if scheme_of(event) not in DIGESTS:
+            raise _at(event, f"未知的状态摘要方案: {scheme_of(event)}")
+        workflow = _replay_step(workflow, event, source)
         steps += 1
-        if _digest(workflow) != digest:
-            raise _at(event, "重放后的流程状态与该事件记录的状态摘要不一致。")
     return workflow, steps
+
+
+def _replay_step(workflow: BpmnWorkflow | None, event: Event, source: Source) -> BpmnWorkflow:
+    """Re-execute one event and check its digest under the scheme it names."""
+    digest, check = event.payload["state_digest"], DIGESTS[scheme_of(event)]
+    before = state.legacy_dump(workflow) if workflow is not None and scheme_of(event) == 1 else None
+    specs = (workflow.spec, workflow.subprocess_specs) if workflow is not None else None
+    result = _execute(workflow, event, source)
+    if check(result) == digest:
+        return result
+    if before is not None:  # scheme 1: the live run may have reloaded before this step
+        result = _execute(state.load(before, state.STATE_VERSION, specs), event, source)
+        if check(result) == digest:
+            return result
+    raise _at(event, "重放后的流程状态与该事件记录的状态摘要不一致。")
+
+
+def _execute(workflow: BpmnWorkflow | None, event: Event, source: Source) -> BpmnWorkflow:
+    try:
+        return ACTIONS[event.type](workflow, event, source)
+    except Diverged as err:
+        err.seq = event.seq
+        raise
+    except Exception as err:  # noqa: BLE001 - any failure to re-execute is a divergence
+        raise _at(event, f"重放执行失败: {type(err).__name__}: {err}") from None
 
 
 def _at(event: Event, message: str) -> Diverged:
@@ -139,7 +182,7 @@ def _at(event: Event, message: str) -> Diverged:
 
 
 def verify_instance(engine, instance_id: int) -> Verdict:
-    """Replay ``instance_id`` from nothing and compare with what is stored."""
+    """Check ``instance_id``'s hash chain, replay it from nothing and compare with what is stored."""
     with engine.db.reading() as session:
         inst = session.get(Instance, instance_id)
         if inst is None:
@@ -148,12 +191,16 @@ def verify_instance(engine, instance_id: int) -> Verdict:
             raise NotFound(f"事项不存在: {instance_id}")
         events = events_of(session, instance_id)
         stored = inst.state
+        broken = verify_chain(session, instance_id)
+    if broken:
+        return Verdict(instance_id, False, len(events), 0, broken[0].seq,
+                       f"历史哈希链校验未通过：{broken[0].message}")
     first = events[0].model_version_id if events else inst.model_version_id
     try:
         workflow, steps = replay_events(events, Source(engine.version(first).specs, engine.version))
     except Diverged as err:
         return Verdict(instance_id, False, len(events), 0, getattr(err, "seq", None), str(err))
-    if workflow is None or state.dump(workflow) != stored:
+    if workflow is None or state.dump(workflow) != state.canonical_text(stored):
         last = events[-1].seq if events else None
         return Verdict(instance_id, False, len(events), steps, last,
                        "历史重放完成，但结果与数据库中存储的状态不一致。")

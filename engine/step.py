@@ -12,7 +12,6 @@ steps on one instance never deadlock.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -125,7 +124,8 @@ class Step:
             self.history.append("instance_completed", now, self.actor)
         text = state.dump(self.workflow)
         if self.trigger is not None:
-            self.trigger["payload"]["state_digest"] = hashlib.sha256(text.encode()).hexdigest()
+            self.trigger["payload"]["state_digest"] = state.digest(text)
+            self.trigger["payload"]["digest_scheme"] = state.DIGEST_SCHEME
             if self.ctx.recorded:
                 self.trigger["payload"]["inputs"] = self.ctx.recorded
         self.history.write(self.connection)
