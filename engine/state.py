@@ -16,6 +16,7 @@ that text (:func:`digest`, scheme :data:`DIGEST_SCHEME`).
 from __future__ import annotations
 
 import hashlib
+import pickle
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -205,6 +206,29 @@ def _legacy_order(dct: dict) -> dict:
         tasks[key] = task
     subprocesses = {k: _legacy_order(v) for k, v in dct.get("subprocesses", {}).items()}
     return {**dct, "tasks": tasks, **({"subprocesses": subprocesses} if "subprocesses" in dct else {})}
+
+
+_PRISTINE: dict[int, tuple[tuple, bytes]] = {}
+
+
+def pristine(specs: tuple) -> tuple:
+    """Return a fresh copy of ``specs`` as parsed, untouched by any workflow run on them.
+
+    SpiffWorkflow wires some runtime behaviour onto specs as it runs; a process
+    that loads an instance onto specs it never ran has none of that wiring.
+    The no-live-cache mode loads every step onto such a copy, so the tests see
+    what a restarted server sees (the copy is taken before any run: pickled at
+    first sight of ``specs``).
+    """
+    return pickle.loads(remember_pristine(specs))
+
+
+def remember_pristine(specs: tuple) -> bytes:
+    """Keep ``specs`` as they are now (call it right after parsing) for :func:`pristine`."""
+    entry = _PRISTINE.get(id(specs))
+    if entry is None or entry[0] is not specs:
+        entry = _PRISTINE[id(specs)] = (specs, pickle.dumps(specs))
+    return entry[1]
 
 
 def _tree_order(dct: dict) -> None:
