@@ -29,10 +29,10 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from . import determinism, state
+from .audit import verify_chain
 from .clock import FrozenClock
 from .context import RunContext, running
 from .determinism import IdSequence
-from .audit import verify_chain
 from .history import events_of
 from .schedules import choose_start
 from .schema import Event, Instance
@@ -134,35 +134,61 @@ ACTIONS: dict[str, Callable[[BpmnWorkflow | None, Event, Source], BpmnWorkflow]]
 }
 
 
+#: How many ways of having run a scheme-1 history are followed at once.
+MAX_CANDIDATES = 8
+
+
 def replay_events(events: list[Event], source: Source) -> tuple[BpmnWorkflow | None, int]:
     """Re-execute ``events``; return the rebuilt workflow and how many steps ran.
 
     Raise :class:`Diverged` (with ``seq``) at the first event that does not follow.
     """
-    workflow, steps = None, 0
+    candidates: list[BpmnWorkflow | None] = [None]
+    steps = 0
     for event in events:
         if event.payload.get("state_digest") is None:
             continue  # claims, task rows, later timers of the same step: no state change
         if scheme_of(event) not in DIGESTS:
             raise _at(event, f"未知的状态摘要方案: {scheme_of(event)}")
-        workflow = _replay_step(workflow, event, source)
+        candidates = _replay_step(candidates, event, source)
         steps += 1
-    return workflow, steps
+    return candidates[0], steps
 
 
-def _replay_step(workflow: BpmnWorkflow | None, event: Event, source: Source) -> BpmnWorkflow:
-    """Re-execute one event and check its digest under the scheme it names."""
+def _replay_step(candidates: list, event: Event, source: Source) -> list[BpmnWorkflow]:
+    """Re-execute one event and keep the results whose digest matches the recorded one."""
     digest, check = event.payload["state_digest"], DIGESTS[scheme_of(event)]
-    before = state.legacy_dump(workflow) if workflow is not None and scheme_of(event) == 1 else None
-    specs = (workflow.spec, workflow.subprocess_specs) if workflow is not None else None
-    result = _execute(workflow, event, source)
-    if check(result) == digest:
-        return result
-    if before is not None:  # scheme 1: the live run may have reloaded before this step
-        result = _execute(state.load(before, state.STATE_VERSION, specs), event, source)
-        if check(result) == digest:
-            return result
-    raise _at(event, "重放后的流程状态与该事件记录的状态摘要不一致。")
+    if scheme_of(event) != 1:
+        result = _execute(candidates[0], event, source)
+        if check(result) != digest:
+            raise _at(event, "重放后的流程状态与该事件记录的状态摘要不一致。")
+        return [result]
+    kept: dict[str, BpmnWorkflow] = {}
+    failure = _at(event, "重放后的流程状态与该事件记录的状态摘要不一致。")
+    for workflow in candidates:
+        try:
+            for result in _both_ways(workflow, event, source):
+                if check(result) == digest:
+                    kept.setdefault(state.raw_dump(result), result)
+        except Diverged as err:
+            failure = err
+    if not kept:
+        raise failure
+    return list(kept.values())[:MAX_CANDIDATES]
+
+
+def _both_ways(workflow: BpmnWorkflow | None, event: Event, source: Source):
+    """Yield the event run on the workflow as it is, then on it reloaded from its stored text.
+
+    Scheme 1 hashed the stored text, whose key order depended on which of the
+    two the live engine did before this step.
+    """
+    if workflow is None:
+        yield _execute(None, event, source)
+        return
+    before, specs = state.legacy_dump(workflow), (workflow.spec, workflow.subprocess_specs)
+    yield _execute(workflow, event, source)
+    yield _execute(state.load(before, state.STATE_VERSION, specs), event, source)
 
 
 def _execute(workflow: BpmnWorkflow | None, event: Event, source: Source) -> BpmnWorkflow:

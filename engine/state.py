@@ -188,6 +188,13 @@ def canonical_text(text: str) -> str:
     return orjson.dumps(orjson.loads(text), option=orjson.OPT_SORT_KEYS).decode("utf-8")
 
 
+def raw_dump(workflow: BpmnWorkflow) -> str:
+    """Serialize in SpiffWorkflow's in-memory order: tells apart states that differ only by it."""
+    dumper = _DUMPER
+    return orjson.dumps(dumper.converter.to_dict(workflow), default=dumper.default,
+                        option=_ORJSON_OPTIONS & ~orjson.OPT_SORT_KEYS).decode("utf-8")
+
+
 def legacy_dump(workflow: BpmnWorkflow) -> str:
     """Serialize as digest scheme 1 did: insertion order, only task data sorted."""
     dumper = _DUMPER

@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.demo import WALKS, Walker
-from tests.walks import RandomWalker, copy_db, seeded_ids, shuffled, snapshot
 from tests.support import APPROVE, CHECKLIST_PASS, DRAFT, Driver
+from tests.walks import RandomWalker, copy_db, seeded_ids, shuffled, snapshot
+
 
 def _quiet(_line: str) -> None:
     """Drop the walkers' step log."""
