@@ -12,19 +12,26 @@ import random
 import shutil
 import uuid
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 
 from engine import state
 from engine.clock import FrozenClock
 from engine.demo import WALKS, Walker
+from engine.org import DEMO_FILE, import_org, read_org_file
 from engine.persistence import Database
+from engine.registry import DEMO_FILE as DEMO_REGISTRY
+from engine.registry import seed_registry
 from engine.runtime import Engine
-from engine.schema import Instance, Task
-from tests.conftest import START
+from engine.schema import Event, Instance, Task
+
+ROOT = Path(__file__).resolve().parent.parent
+PROCESSES, FORMS = ROOT / "processes", ROOT / "forms"
+START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
 
 def shuffled(value: Any, rng: random.Random) -> Any:
@@ -55,6 +62,61 @@ class RandomWalker(Walker):
 
     def _choose(self) -> None:
         self.engine.live_cache = self.rng.random() >= self.reload_odds
+
+
+def corpus_engine(path: Path) -> Engine:
+    """Return an engine on a new database holding the demo hospital, registry and models."""
+    db = Database(f"sqlite:///{path}")
+    db.migrate()
+    with db.transaction() as session:
+        import_org(session, read_org_file(DEMO_FILE), password=None)
+        seed_registry(session, DEMO_REGISTRY, START)
+    engine = Engine(db, FrozenClock(START), live_cache=False)
+    engine.deploy_directory(PROCESSES, FORMS)
+    return engine
+
+
+def walk_corpus(engine: Engine, rng: random.Random, count: int) -> tuple[list[int], int]:
+    """Walk every procedure again and again until ``count`` items exist; fire due timers.
+
+    Return the item ids and how many walks were refused (a sample that cannot
+    repeat, e.g. a second account of the same name).
+    """
+    walker, refused = RandomWalker(engine, rng), 0
+    while _count(engine) < count:
+        for walk in WALKS:
+            try:
+                walk(walker)
+            except Exception:  # noqa: BLE001 - a refused sample leaves no change; go on
+                refused += 1
+        engine.clock.advance(hours=2)
+        engine.fire_due_timers()
+    with engine.db.reading() as session:
+        return list(session.scalars(select(Instance.id).order_by(Instance.id))), refused
+
+
+def _count(engine: Engine) -> int:
+    with engine.db.reading() as session:
+        return session.scalar(select(func.count()).select_from(Instance))
+
+
+def tamper(engine: Engine, item: int, rng: random.Random) -> int:
+    """Edit one stored event of ``item`` as an SQL console would; return the event's seq."""
+    field = rng.choice(["actor", "data", "at", "delete"])
+    with engine.db.transaction() as session:
+        last = session.scalar(select(func.max(Event.seq)).where(Event.instance_id == item))
+        if field == "delete":
+            session.execute(delete(Event).where(Event.instance_id == item, Event.seq == last))
+            return last - 1  # the chain head now points past the last event left
+        event = session.scalar(select(Event).where(
+            Event.instance_id == item, Event.seq == rng.randint(1, last)))
+        if field == "actor":
+            event.actor = "someone_else"
+        elif field == "at":
+            event.at = event.at.replace(year=event.at.year - 1)
+        else:
+            event.payload = {**event.payload, "data": {"forged": True}}
+        return event.seq
 
 
 def copy_db(template: Path) -> Engine:

@@ -14,13 +14,13 @@ from unittest import mock
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import select, update
 
 from engine import state
 from engine.demo import WALKS
 from engine.replay import verify_instance
 from engine.schema import Event, Instance
-from tests.walks import RandomWalker, copy_db
+from tests.walks import RandomWalker, copy_db, tamper
 
 SETTINGS = settings(max_examples=3, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -56,37 +56,19 @@ def test_every_item_verifies_whatever_the_key_order_and_reloads(sqlite_template,
 
 
 @SETTINGS
-@given(seed=st.integers(0, 2**32 - 1), field=st.sampled_from(["actor", "data", "at", "delete"]))
-def test_an_edited_or_deleted_event_is_named(sqlite_template, seed, field):
+@given(seed=st.integers(0, 2**32 - 1))
+def test_an_edited_or_deleted_event_is_named(sqlite_template, seed):
     rng = random.Random(seed)
     engine = copy_db(sqlite_template)
     try:
         walk_all(engine, rng)
         item = rng.choice(all_items(engine))
-        seq = _tamper(engine, item, field, rng)
+        seq = tamper(engine, item, rng)
         verdict = verify_instance(engine, item)
     finally:
         engine.db.dispose()
     assert not verdict.ok
     assert verdict.diverged_at == seq, verdict.message
-
-
-def _tamper(engine, item: int, field: str, rng: random.Random) -> int:
-    """Edit one stored event of ``item`` as an SQL console would; return its sequence number."""
-    with engine.db.transaction() as session:
-        last = session.scalar(select(func.max(Event.seq)).where(Event.instance_id == item))
-        if field == "delete":
-            session.execute(delete(Event).where(Event.instance_id == item, Event.seq == last))
-            return last - 1  # the chain head now points past the last event left
-        event = session.scalar(select(Event).where(
-            Event.instance_id == item, Event.seq == rng.randint(1, last)))
-        if field == "actor":
-            event.actor = "someone_else"
-        elif field == "at":
-            event.at = event.at.replace(year=event.at.year - 1)
-        else:
-            event.payload = {**event.payload, "data": {"forged": True}}
-        return event.seq
 
 
 def test_the_issue_example_an_actor_changed_in_sql_is_named(engine, drive, clock):
