@@ -192,7 +192,8 @@ class Step:
             self.fired.append(task_id)
             event = self.history.append(
                 "timer_fired", now, None, None, task_id, task.task_spec.name,
-                task_name=task.task_spec.bpmn_name or task.task_spec.name, due_at=due.isoformat())
+                task_name=task.task_spec.bpmn_name or task.task_spec.name, due_at=due.isoformat(),
+                process=task.workflow.spec.name)
             self.trigger = self.trigger or event
 
     def _store(self, text: str) -> None:
