@@ -166,29 +166,30 @@ def _replay_step(candidates: list, event: Event, source: Source) -> list[BpmnWor
     kept: dict[str, BpmnWorkflow] = {}
     failure = _at(event, "重放后的流程状态与该事件记录的状态摘要不一致。")
     for workflow in candidates:
-        try:
-            for result in _both_ways(workflow, event, source):
-                if check(result) == digest:
-                    kept.setdefault(state.raw_dump(result), result)
-        except Diverged as err:
-            failure = err
+        for run in _both_ways(workflow):
+            try:
+                result = _execute(run(), event, source)
+            except Diverged as err:
+                failure = err
+                continue
+            if check(result) == digest:
+                kept.setdefault(state.raw_dump(result), result)
     if not kept:
         raise failure
     return list(kept.values())[:MAX_CANDIDATES]
 
 
-def _both_ways(workflow: BpmnWorkflow | None, event: Event, source: Source):
-    """Yield the event run on the workflow as it is, then on it reloaded from its stored text.
+def _both_ways(workflow: BpmnWorkflow | None) -> list[Callable[[], BpmnWorkflow | None]]:
+    """Return the workflow as it is and as reloaded from its stored text (thunks, reload first).
 
     Scheme 1 hashed the stored text, whose key order depended on which of the
-    two the live engine did before this step.
+    two the live engine did before this step.  The reload is built before the
+    workflow itself is run on.
     """
     if workflow is None:
-        yield _execute(None, event, source)
-        return
+        return [lambda: None]
     before, specs = state.legacy_dump(workflow), (workflow.spec, workflow.subprocess_specs)
-    yield _execute(workflow, event, source)
-    yield _execute(state.load(before, state.STATE_VERSION, specs), event, source)
+    return [lambda: state.load(before, state.LEGACY_STATE_VERSION, specs), lambda: workflow]
 
 
 def _execute(workflow: BpmnWorkflow | None, event: Event, source: Source) -> BpmnWorkflow:

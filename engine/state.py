@@ -43,7 +43,10 @@ from .determinism import IdSequence
 from .expressions import SafeScriptEngine
 
 #: ``<our format>/<SpiffWorkflow serializer format>``
-STATE_VERSION = f"2/{SPIFF_STATE_VERSION}"
+STATE_VERSION = f"3/{SPIFF_STATE_VERSION}"
+
+#: The format digest scheme 1 hashed (see :func:`legacy_dump`).
+LEGACY_STATE_VERSION = f"2/{SPIFF_STATE_VERSION}"
 
 #: The digest scheme events record (``digest_scheme``); see ``engine.replay.DIGESTS``.
 DIGEST_SCHEME = 2
@@ -60,7 +63,13 @@ def _from_v1(dct: dict) -> tuple[dict, str]:
     return dct, f"2/{SPIFF_STATE_VERSION}"
 
 
+def _from_v2(dct: dict) -> tuple[dict, str]:
+    """Version 2 wrote keys in insertion order; version 3 sorts them (tasks by id). Same content."""
+    return dct, f"3/{SPIFF_STATE_VERSION}"
+
+
 MIGRATIONS[f"1/{SPIFF_STATE_VERSION}"] = _from_v1
+MIGRATIONS[f"2/{SPIFF_STATE_VERSION}"] = _from_v2
 
 
 FINISHED = TaskState.COMPLETED | TaskState.CANCELLED

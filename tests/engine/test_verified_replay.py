@@ -22,7 +22,7 @@ from engine.replay import verify_instance
 from engine.schema import Event, Instance
 from tests.walks import RandomWalker, copy_db, tamper
 
-SETTINGS = settings(max_examples=3, deadline=None,
+SETTINGS = settings(max_examples=2, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                            HealthCheck.too_slow])
 
