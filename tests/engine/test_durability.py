@@ -65,10 +65,17 @@ def test_cached_and_reloaded_runs_agree_step_by_step(sqlite_template, tmp_path, 
     try:
         for walk in WALKS:  # in the demo's order: later samples rely on earlier ones
             walk(twin)
+        fired = [twin._same(lambda w, h=hours: _fire(w.engine, h)) for hours in (1, 2)]
+        assert fired[0] > 0  # the 30-minute fix timers fired (then any escalation)
     finally:
         cached.db.dispose()
         reloaded.db.dispose()
     assert twin.steps > len(WALKS)
+
+
+def _fire(engine, hours: int) -> int:
+    engine.clock.advance(hours=hours)
+    return engine.fire_due_timers()
 
 
 def _disputed_tier3(drive: Driver, engine) -> int:
