@@ -1,42 +1,37 @@
-"""The diagram of an item: its pinned model's XML and the state of each element.
+"""The diagram of an item: its pinned model's XML, each element's state, and the called models.
 
-States come from the history and the task table only: an element whose task
-was completed is ``completed``, one with an open task is ``active``.
+States come from the history (``engine.timeline``, the same reading the audit
+replay uses): completed, active (held by a person), waiting (in a role's pool).
+A call activity is active while the item is inside the called model and
+completed after it came back; each called model the item entered is returned
+with its own XML and states, so the viewer can open it from the call activity.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .catalog import BPMN
-from .errors import NotFound
-from .schema import Event, Instance, ModelVersion, Task
-from .xmlsafe import parse
+from .schema import Instance
+from .timeline import shape_of, timeline
 
 
 def diagram(session: Session, instance: Instance) -> dict[str, Any]:
-    """Return ``{xml, states, model, version}`` for ``instance``."""
-    version = session.get(ModelVersion, instance.model_version_id)
-    if version is None:
-        raise NotFound(f"流程版本不存在: {instance.model_version_id}")
-    states: dict[str, str] = {}
-    done = session.scalars(select(Event.task_spec).where(
-        Event.instance_id == instance.id, Event.type == "task_completed").distinct())
-    for spec in done:
-        if spec:
-            states[spec] = "completed"
-    root = parse(version.bpmn_xml).getroot()
-    for start in root.iter(f"{BPMN}startEvent"):
-        states[start.get("id", "")] = "completed"
-    ends = [e.get("id", "") for e in root.iter(f"{BPMN}endEvent")]
-    if instance.status == "completed" and len(ends) == 1:
-        states[ends[0]] = "completed"
-    active = session.scalars(select(Task.spec_name).where(
-        Task.instance_id == instance.id, Task.status == "open"))
-    for spec in active:
-        states[spec] = "active"
-    return {"xml": version.bpmn_xml, "states": states, "model": version.model_key,
-            "version": version.version}
+    """Return ``{xml, states, model, version, called}`` for ``instance``."""
+    line = timeline(session, instance.id)
+    last = line["steps"][-1]
+    return drawn(line["versions"][last["version_id"]], last["states"])
+
+
+def drawn(version: dict[str, Any], states: dict[str, str]) -> dict[str, Any]:
+    """Split one step's ``states`` over the version's own diagram and its called models."""
+    own = shape_of(version["xml"])
+    called = {}
+    for call, (key, name) in sorted(own.calls.items()):
+        if call in states and key in version["diagrams"]:
+            nodes = shape_of(version["diagrams"][key]).nodes
+            called[key] = {"xml": version["diagrams"][key], "name": name, "call": call,
+                           "states": {k: v for k, v in states.items() if k in nodes}}
+    return {"xml": version["xml"], "model": version["model"], "version": version["version"],
+            "states": {k: v for k, v in states.items() if k in own.nodes}, "called": called}

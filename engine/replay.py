@@ -6,6 +6,15 @@ to, the seed of the instance's task ids and the results of recorded helpers.
 Replaying re-executes those events against the pinned model version with the
 same instants, ids and recorded inputs, checks every digest on the way, and
 finally compares the rebuilt state with the stored one.
+
+Each event names the scheme of its digest (``digest_scheme``; none means 1),
+and :data:`DIGESTS` keeps every scheme ever used, so a new scheme never turns
+honest old history into a false alarm.  Scheme 2 hashes the canonical state
+text (``engine.state``), which does not depend on how the step was run.
+Scheme 1 hashed the text as then stored, whose key order depended on whether
+the engine had reloaded the workflow before the step; a scheme-1 event is
+therefore accepted when either way of running it (continuing the replayed
+workflow, or reloading it from its text first) reproduces the digest.
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from . import determinism, state
+from .audit import verify_chain
 from .clock import FrozenClock
 from .context import RunContext, running
 from .determinism import IdSequence
@@ -47,8 +57,23 @@ class Verdict:
         return dict(self.__dict__)
 
 
-def _digest(workflow: BpmnWorkflow) -> str:
-    return hashlib.sha256(state.dump(workflow).encode()).hexdigest()
+def _canonical_digest(workflow: BpmnWorkflow) -> str:
+    """Scheme 2: SHA-256 of the canonical state text."""
+    return state.digest(state.dump(workflow))
+
+
+def _legacy_digest(workflow: BpmnWorkflow) -> str:
+    """Scheme 1: SHA-256 of the text as stored before canonical states."""
+    return hashlib.sha256(state.legacy_dump(workflow).encode()).hexdigest()
+
+
+#: Every state digest scheme ever recorded, by the number events carry.
+DIGESTS: dict[int, Callable[[BpmnWorkflow], str]] = {1: _legacy_digest, 2: _canonical_digest}
+
+
+def scheme_of(event: Event) -> int:
+    """Return the digest scheme of ``event`` (events before schemes were named used 1)."""
+    return int(event.payload.get("digest_scheme", 1))
 
 
 def _run(workflow: BpmnWorkflow, event: Event, action: Callable[[], None]) -> None:
@@ -109,27 +134,72 @@ ACTIONS: dict[str, Callable[[BpmnWorkflow | None, Event, Source], BpmnWorkflow]]
 }
 
 
+#: How many ways of having run a scheme-1 history are followed at once.
+MAX_CANDIDATES = 8
+
+
 def replay_events(events: list[Event], source: Source) -> tuple[BpmnWorkflow | None, int]:
     """Re-execute ``events``; return the rebuilt workflow and how many steps ran.
 
     Raise :class:`Diverged` (with ``seq``) at the first event that does not follow.
     """
-    workflow, steps = None, 0
+    candidates: list[BpmnWorkflow | None] = [None]
+    steps = 0
     for event in events:
-        digest = event.payload.get("state_digest")
-        if digest is None:
+        if event.payload.get("state_digest") is None:
             continue  # claims, task rows, later timers of the same step: no state change
-        try:
-            workflow = ACTIONS[event.type](workflow, event, source)
-        except Diverged as err:
-            err.seq = event.seq
-            raise
-        except Exception as err:  # noqa: BLE001 - any failure to re-execute is a divergence
-            raise _at(event, f"重放执行失败: {type(err).__name__}: {err}") from None
+        if scheme_of(event) not in DIGESTS:
+            raise _at(event, f"未知的状态摘要方案: {scheme_of(event)}")
+        candidates = _replay_step(candidates, event, source)
         steps += 1
-        if _digest(workflow) != digest:
+    return candidates[0], steps
+
+
+def _replay_step(candidates: list, event: Event, source: Source) -> list[BpmnWorkflow]:
+    """Re-execute one event and keep the results whose digest matches the recorded one."""
+    digest, check = event.payload["state_digest"], DIGESTS[scheme_of(event)]
+    if scheme_of(event) != 1:
+        result = _execute(candidates[0], event, source)
+        if check(result) != digest:
             raise _at(event, "重放后的流程状态与该事件记录的状态摘要不一致。")
-    return workflow, steps
+        return [result]
+    kept: dict[str, BpmnWorkflow] = {}
+    failure = _at(event, "重放后的流程状态与该事件记录的状态摘要不一致。")
+    for workflow in candidates:
+        for run in _both_ways(workflow):
+            try:
+                result = _execute(run(), event, source)
+            except Diverged as err:
+                failure = err
+                continue
+            if check(result) == digest:
+                kept.setdefault(state.raw_dump(result), result)
+    if not kept:
+        raise failure
+    return list(kept.values())[:MAX_CANDIDATES]
+
+
+def _both_ways(workflow: BpmnWorkflow | None) -> list[Callable[[], BpmnWorkflow | None]]:
+    """Return the workflow as it is and as reloaded from its stored text (thunks, reload first).
+
+    Scheme 1 hashed the stored text, whose key order depended on which of the
+    two the live engine did before this step.  The reload is built before the
+    workflow itself is run on.
+    """
+    if workflow is None:
+        return [lambda: None]
+    before, specs = state.legacy_dump(workflow), (workflow.spec, workflow.subprocess_specs)
+    return [lambda: state.load(before, state.LEGACY_STATE_VERSION, specs), lambda: workflow]
+
+
+def _execute(workflow: BpmnWorkflow | None, event: Event, source: Source) -> BpmnWorkflow:
+    try:
+        return ACTIONS[event.type](workflow, event, source)
+    except Diverged as err:
+        err.seq = event.seq
+        raise
+    except Exception as err:  # noqa: BLE001 - any failure to re-execute is a divergence
+        raise _at(event, f"重放执行失败: {type(err).__name__}: {err}") from None
 
 
 def _at(event: Event, message: str) -> Diverged:
@@ -138,8 +208,16 @@ def _at(event: Event, message: str) -> Diverged:
     return err
 
 
+def _final_text(workflow: BpmnWorkflow, events: list[Event]) -> str:
+    """Return the rebuilt state as the last step stored it: scheme-1 steps stored it uncompacted."""
+    moved = [e for e in events if e.payload.get("state_digest") is not None]
+    if moved and scheme_of(moved[-1]) == 1:
+        return state.canonical_text(state.legacy_dump(workflow))
+    return state.dump(workflow)
+
+
 def verify_instance(engine, instance_id: int) -> Verdict:
-    """Replay ``instance_id`` from nothing and compare with what is stored."""
+    """Check ``instance_id``'s hash chain, replay it from nothing and compare with what is stored."""
     with engine.db.reading() as session:
         inst = session.get(Instance, instance_id)
         if inst is None:
@@ -148,12 +226,16 @@ def verify_instance(engine, instance_id: int) -> Verdict:
             raise NotFound(f"事项不存在: {instance_id}")
         events = events_of(session, instance_id)
         stored = inst.state
+        broken = verify_chain(session, instance_id)
+    if broken:
+        return Verdict(instance_id, False, len(events), 0, broken[0].seq,
+                       f"历史哈希链校验未通过：{broken[0].message}")
     first = events[0].model_version_id if events else inst.model_version_id
     try:
         workflow, steps = replay_events(events, Source(engine.version(first).specs, engine.version))
     except Diverged as err:
         return Verdict(instance_id, False, len(events), 0, getattr(err, "seq", None), str(err))
-    if workflow is None or state.dump(workflow) != stored:
+    if workflow is None or _final_text(workflow, events) != state.canonical_text(stored):
         last = events[-1].seq if events else None
         return Verdict(instance_id, False, len(events), steps, last,
                        "历史重放完成，但结果与数据库中存储的状态不一致。")

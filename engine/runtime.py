@@ -6,6 +6,7 @@ state, the task rows and the history events together, or changes nothing.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -52,11 +53,17 @@ SET_CHAIN_HEAD = update(INSTANCES).where(INSTANCES.c.id == bindparam("b_id"))
 class Engine(ReservedStarts):
     """The operations every front end (CLI, web, API) calls."""
 
-    def __init__(self, db: Database, clock: Clock | None = None):
+    def __init__(self, db: Database, clock: Clock | None = None,
+                 live_cache: bool | None = None):
         self.db = db
         self.clock = clock or Clock()
         self._versions: dict[int, Version] = {}
         self._live: dict[int, tuple[int, BpmnWorkflow]] = {}
+        #: Keep each instance's workflow between steps; off (``SHENFA_NO_LIVE_CACHE=1``)
+        #: every step loads it from the database onto freshly built specs, as a
+        #: restarted server or another process would.
+        self.live_cache = (os.environ.get("SHENFA_NO_LIVE_CACHE") != "1"
+                           if live_cache is None else live_cache)
 
     # -- models -------------------------------------------------------------
 
@@ -84,6 +91,7 @@ class Engine(ReservedStarts):
                 row["id"], row["model_key"], row["version"], row["forms"],
                 parse_specs(row["bpmn_xml"], f"{row['model_key']}-v{row['version']}",
                                   called_xml(conn, version_id)))
+            state.remember_pristine(self._versions[version_id].specs)  # before any run
         return self._versions[version_id]
 
     # -- instances ------------------------------------------------------------
@@ -313,15 +321,17 @@ class Engine(ReservedStarts):
     def _step(self, conn: Connection, inst: RowMapping, version: Version,
               actor: str | None) -> Step:
         cached = self._live.pop(inst["id"], None)
-        if cached is not None and cached[0] == inst["revision"]:
+        if self.live_cache and cached is not None and cached[0] == inst["revision"]:
             workflow = cached[1]
         else:
-            workflow = state.load(inst["state"], inst["state_version"], version.specs)
+            specs = version.specs if self.live_cache else state.pristine(version.specs)
+            workflow = state.load(inst["state"], inst["state_version"], specs)
         return Step(conn, inst, version, workflow, self.clock.now(), actor)
 
     def _finish(self, step: Step) -> None:
         step.finish()
-        self._live[step.inst["id"]] = (step.inst["revision"], step.workflow)
+        if self.live_cache:
+            self._live[step.inst["id"]] = (step.inst["revision"], step.workflow)
 
     def _lock(self, conn: Connection, task_id: str,
               username: str | None = None) -> tuple[RowMapping, RowMapping]:

@@ -12,7 +12,6 @@ steps on one instance never deadlock.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -125,7 +124,8 @@ class Step:
             self.history.append("instance_completed", now, self.actor)
         text = state.dump(self.workflow)
         if self.trigger is not None:
-            self.trigger["payload"]["state_digest"] = hashlib.sha256(text.encode()).hexdigest()
+            self.trigger["payload"]["state_digest"] = state.digest(text)
+            self.trigger["payload"]["digest_scheme"] = state.DIGEST_SCHEME
             if self.ctx.recorded:
                 self.trigger["payload"]["inputs"] = self.ctx.recorded
         self.history.write(self.connection)
@@ -192,7 +192,8 @@ class Step:
             self.fired.append(task_id)
             event = self.history.append(
                 "timer_fired", now, None, None, task_id, task.task_spec.name,
-                task_name=task.task_spec.bpmn_name or task.task_spec.name, due_at=due.isoformat())
+                task_name=task.task_spec.bpmn_name or task.task_spec.name, due_at=due.isoformat(),
+                process=task.workflow.spec.name)
             self.trigger = self.trigger or event
 
     def _store(self, text: str) -> None:

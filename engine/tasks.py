@@ -70,7 +70,8 @@ def new_task_row(step: Step, task, now: datetime) -> dict[str, Any]:
            "review_stage": review,
            "status": "open", "created_at": now}
     step.history.append("task_opened", now, None, role, row["id"], row["spec_name"],
-                        task_name=row["name"], assignee=row["assignee"], pool=row["pool"])
+                        task_name=row["name"], assignee=row["assignee"], pool=row["pool"],
+                        process=task.workflow.spec.name)  # which (called) model runs it
     return row
 
 

@@ -73,21 +73,58 @@ class Layout:
     """The diagrams of one model version: its own ("") and those of the models it calls."""
 
     shapes: dict[str, Shape]
+    key: str = ""  # the version's own model key
 
     def candidates(self, element: str | None) -> list[str]:
-        """Return the keys of the diagrams that draw ``element``: the version's own alone first."""
+        """Return the keys of the diagrams that draw ``element``: the version's own alone first.
+
+        Among called models the smallest comes first: three-review's stages are
+        all in four-review too, and a run that never reached the fourth gate
+        was three-review.
+        """
+        element = element_of(element)
         if not element or element in self.shapes[""].nodes:
             return [""]
-        return [k for k, shape in self.shapes.items() if element in shape.nodes] or [""]
+        found = [k for k, shape in self.shapes.items() if element in shape.nodes]
+        return sorted(found, key=lambda k: len(self.shapes[k].nodes)) or [""]
+
+
+def element_of(spec: str | None) -> str | None:
+    """Return the diagram element of a task spec (an instance of a multi-instance activity)."""
+    return spec.removesuffix(" [child]") if spec else spec
 
 
 def owners(events: list[Event], layouts: dict[int, Layout]) -> dict[int, str]:
     """Return ``{seq: diagram key}``: which diagram draws each event's element.
 
+    Events record the model that ran their task (``process``, on ``task_opened``
+    and ``timer_fired``; a completion or cancellation is the task opened with
+    the same id).  Older events did not: see :func:`guessed_owners`.
+    """
+    result = guessed_owners(events, layouts)
+    recorded: dict[str, str] = {}
+    for event in events:
+        process = (event.payload or {}).get("process") or recorded.get(event.task_id or "")
+        if process is None:
+            continue
+        recorded[event.task_id or ""] = process
+        key = "" if process == _own_key(event, layouts) else process
+        if key in layouts[event.model_version_id].shapes:
+            result[event.seq] = key
+    return result
+
+
+def _own_key(event: Event, layouts: dict[int, Layout]) -> str:
+    return layouts[event.model_version_id].key
+
+
+def guessed_owners(events: list[Event], layouts: dict[int, Layout]) -> dict[int, str]:
+    """Attribute events that do not name their model, by the element ids they touch.
+
     Called models reuse element ids (every review model has ``Task_draft``), so a
     run of consecutive events inside called models is given the one model that
-    draws all of their elements (the first such model when several do); the run
-    ends where no model draws them all (the item went on into another model).
+    draws all of their elements (the smallest such model when several do); the
+    run ends where no model draws them all (the item went on into another model).
     """
     result: dict[int, str] = {}
     visit: list[Event] = []
@@ -155,8 +192,8 @@ def _apply(board: Board, event: Event) -> None:
         board.completed.update(board.layout.shapes[""].starts)
     elif kind == "task_opened":
         board.moved(event)
-        board.open[event.task_id or ""] = (event.task_spec or "", bool(payload.get("pool"))
-                                           and not payload.get("assignee"))
+        board.open[event.task_id or ""] = (element_of(event.task_spec) or "",
+                                           bool(payload.get("pool")) and not payload.get("assignee"))
     elif kind in ("task_claimed", "task_reassigned") and event.task_id in board.open:
         board.open[event.task_id] = (board.open[event.task_id][0], False)
     elif kind == "task_unclaimed" and event.task_id in board.open:
@@ -164,8 +201,8 @@ def _apply(board: Board, event: Event) -> None:
     elif kind in ("task_completed", "timer_fired"):
         board.moved(event)
         board.open.pop(event.task_id or "", None)
-        board.completed.add(event.task_spec or "")
-        board.last_done = event.task_spec
+        board.completed.add(element_of(event.task_spec) or "")
+        board.last_done = element_of(event.task_spec)
     elif kind == "task_cancelled":
         board.open.pop(event.task_id or "", None)
     elif kind == "instance_completed":
@@ -196,7 +233,7 @@ def timeline(session: Session, instance_id: int) -> dict[str, Any]:
     if not events:
         raise NotFound(f"事项不存在或没有历史记录: {instance_id}")
     versions = {v: _version(session, v) for v in dict.fromkeys(e.model_version_id for e in events)}
-    layouts = {v: Layout({k: shape_of(xml) for k, xml in info["diagrams"].items()})
+    layouts = {v: Layout({k: shape_of(xml) for k, xml in info["diagrams"].items()}, info["model"])
                for v, info in versions.items()}
     board, steps = Board(layouts[events[0].model_version_id], owners(events, layouts)), []
     submitted: dict[str, dict] = {}

@@ -100,9 +100,37 @@ def clock() -> FrozenClock:
     return FrozenClock(START)
 
 
+#: The procedure tests run twice: with the engine's live cache, and with every step
+#: loading the workflow from the database onto fresh specs (a restarted server).
+RELOADED_MODULES = {
+    "test_account_approval", "test_account_reinstatement", "test_call_activities",
+    "test_commendation", "test_complaint_handling", "test_incident_closure", "test_patrol",
+    "test_post_review", "test_press_release", "test_three_review", "test_tier3_review",
+    "test_timers",
+}
+
+
+def pytest_addoption(parser):
+    parser.addoption("--cache-mode", choices=["both", "live", "reloaded"], default="both",
+                     help="how the procedure tests run the engine (default: both ways)")
+
+
+def pytest_generate_tests(metafunc):
+    """Run the procedure tests with the live cache and reloaded before every step."""
+    if "live_cache" not in metafunc.fixturenames:
+        return
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    mode = metafunc.config.getoption("--cache-mode")
+    modes = {"both": [True, False], "live": [True], "reloaded": [False]}[mode]
+    if module not in RELOADED_MODULES:
+        modes = [None]  # the engine's default (SHENFA_NO_LIVE_CACHE decides)
+    metafunc.parametrize("live_cache", modes, ids=[
+        {True: "cached", False: "reloaded", None: "default"}[m] for m in modes])
+
+
 @pytest.fixture
-def engine(db_url, clock):
-    eng = Engine(Database(db_url), clock)
+def engine(db_url, clock, live_cache):
+    eng = Engine(Database(db_url), clock, live_cache=live_cache)
     yield eng
     eng.db.dispose()
 

@@ -20,12 +20,13 @@ from sqlalchemy import select
 
 from engine import audit_items
 from engine.audit import export_digests, verify_chain
+from engine.diagram import drawn
 from engine.errors import Invalid, NotFound
 from engine.people import departments
 from engine.queries import instance_detail
 from engine.replay import verify_instance
 from engine.schema import Account, Instance, ModelVersion
-from engine.timeline import timeline
+from engine.timeline import element_of, timeline
 
 from .services import engine, now, transaction
 
@@ -255,8 +256,8 @@ def step_json(instance_id: int, n: int):
     version = line["versions"][step["version_id"]]
     return jsonify({"xml": version["diagrams"][step["diagram"]], "states": step["states"],
                     "seq": step["seq"], "diagram": step["diagram"],
-                    "focus": step["task_spec"], "model": version["model"],
-                    "version": version["version"]})
+                    "focus": element_of(step["task_spec"]), "model": version["model"],
+                    "version": version["version"], "top": drawn(version, step["states"])})
 
 
 @bp.route("/items/<int:instance_id>/timeline.json")

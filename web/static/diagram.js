@@ -1,19 +1,71 @@
 // An item's diagram: bpmn-js NavigatedViewer with completed / active / waiting elements marked.
 // Used by the item page and the audit replay (which adds a focused element and auto-play).
+// A call activity the item entered opens the called model's diagram with its own progress
+// (click it, or the button under the diagram); "返回上级流程" goes back.
 (function () {
   var box = document.getElementById('diagram');
   if (!box || !window.BpmnJS) { return; }
   var viewer = new window.BpmnJS({ container: box });
+  var nav = document.createElement('p');
+  nav.className = 'diagram-nav';
+  box.parentNode.insertBefore(nav, box.nextSibling);
+  var top = null, shown = null;
+
+  function button(label, view) {
+    var b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'small';
+    b.textContent = label;
+    b.addEventListener('click', function () { show(view); });
+    nav.appendChild(b);
+  }
+
+  function navigate(view) {
+    nav.textContent = '';
+    if (view !== top) {
+      nav.appendChild(document.createTextNode('子流程「' + view.name + '」 '));
+      button('返回上级流程', top);
+      return;
+    }
+    Object.keys(top.called || {}).forEach(function (key) {
+      var called = top.called[key];
+      button('查看子流程「' + called.name + '」', called);
+    });
+  }
+
+  function show(view) {
+    shown = view;
+    return viewer.importXML(view.xml).then(function () {
+      var canvas = viewer.get('canvas'), registry = viewer.get('elementRegistry');
+      Object.keys(view.states).forEach(function (id) {
+        if (registry.get(id)) { canvas.addMarker(id, 'state-' + view.states[id]); }
+      });
+      if (view.focus && registry.get(view.focus)) { canvas.addMarker(view.focus, 'step-focus'); }
+      canvas.zoom('fit-viewport');
+      navigate(view);
+      box.setAttribute('data-shown', view === top ? '' : view.call);
+    });
+  }
+
+  viewer.get('eventBus').on('element.click', function (event) {
+    if (shown !== top) { return; }
+    var keys = Object.keys(top.called || {});
+    for (var i = 0; i < keys.length; i++) {
+      if (top.called[keys[i]].call === event.element.id) { show(top.called[keys[i]]); return; }
+    }
+  });
+
   fetch(box.getAttribute('data-src'), { credentials: 'same-origin' })
     .then(function (r) { return r.json(); })
     .then(function (data) {
-      return viewer.importXML(data.xml).then(function () {
-        var canvas = viewer.get('canvas'), registry = viewer.get('elementRegistry');
-        Object.keys(data.states).forEach(function (id) {
-          if (registry.get(id)) { canvas.addMarker(id, 'state-' + data.states[id]); }
-        });
-        if (data.focus && registry.get(data.focus)) { canvas.addMarker(data.focus, 'step-focus'); }
-        canvas.zoom('fit-viewport');
+      // The audit replay sends the step's own diagram and the item's top diagram apart.
+      top = data.top || data;
+      var first = data.top && data.diagram ? top.called[data.diagram] : top;
+      if (data.top) {
+        (first || top).focus = data.focus;
+        if (!first) { first = { xml: data.xml, states: data.states, focus: data.focus, name: data.diagram, call: '' }; }
+      }
+      return show(first).then(function () {
         box.setAttribute('data-rendered', 'true');
         var next = box.getAttribute('data-next');
         if (next) { setTimeout(function () { window.location.href = next; }, 1500); }
