@@ -132,7 +132,7 @@ def message(connection: Connection, group: list[dict[str, Any]]) -> dict[str, An
     names = dict(connection.execute(select(User.username, User.display_name)
                                     .where(User.username.in_(usernames))).all())
     text = "\n".join([f"> {first['body']}",
-                      f"> 办理人：{'、'.join(names.get(u, u) for u in usernames)}",
+                      f"> 请留意：{'、'.join(names.get(u, u) for u in usernames)}",
                       f"> 时间：{local(first['created_at'])}"])
     return {"instance_id": first["instance_id"], "title": f"审发{first['subject']}"[:300],
             "text": text, "usernames": usernames, "created_at": first["created_at"],
