@@ -7,6 +7,7 @@ versions, diff and migration in ``designer_versions``.
 
 from __future__ import annotations
 
+import json
 from io import BytesIO
 from pathlib import Path
 
@@ -26,8 +27,8 @@ from flask_login import current_user
 
 from engine import workspace, xmlsafe
 from engine.assignment import ROLE_TITLES, known_roles
-from engine.errors import Invalid
-from engine.findings import locate
+from engine.errors import Invalid, NotFound
+from engine.findings import chinese, locate
 from engine.loading import ModelError
 
 from .auth import login_manager, require_role
@@ -88,8 +89,20 @@ def source(key: str):
     """Return what the modeler loads: the XML, whether it is a draft, roles and forms."""
     with transaction() as db:
         xml, is_draft = workspace.source(db, key)
-        forms = workspace.form_names(db, forms_dir())
+        forms = form_choices(db)
     return jsonify(xml=xml, draft=is_draft, token=workspace.token(xml), roles=roles(), forms=forms)
+
+
+def form_choices(db) -> list[dict]:
+    """Return every form as ``{name, title}``, by title: designers choose 「拟稿」, not post_draft."""
+    found = []
+    for name in workspace.form_names(db, forms_dir()):
+        try:
+            title = json.loads(workspace.form_text(db, forms_dir(), name)[0]).get("title")
+        except (ValueError, AttributeError, NotFound):
+            title = None  # a draft that is not JSON yet still shows, by its name
+        found.append({"name": name, "title": title if isinstance(title, str) and title else name})
+    return sorted(found, key=lambda f: (f["title"], f["name"]))
 
 
 def _posted_xml(key: str | None = None) -> str:
@@ -132,7 +145,7 @@ def _findings(xml: str, key: str, err: ModelError) -> list[dict]:
     found = locate(xml, err.problems)
     for item, problem in zip(found, err.problems, strict=True):
         if not problem.startswith(f"{key}.bpmn:"):
-            item.update(element_id=None, message=problem)
+            item.update(element_id=None, message=chinese(problem))
     return found
 
 

@@ -78,7 +78,8 @@ def test_draft_saved_and_served_back(browse, app):
     assert res.status_code == 200 and res.get_json()["saved"]
     source = person.get("/designer/models/three_review/source.json").get_json()
     assert source["draft"] is True and "拟稿（草稿）" in source["xml"]
-    assert "post_review" in source["forms"]
+    assert {"name": "post_review", "title": "审核（审稿 / 核稿 / 审签）"} in source["forms"]
+    assert [f["title"] for f in source["forms"]] == sorted(f["title"] for f in source["forms"])
     assert {"key": "party_secretary", "title": "党委书记"} in source["roles"]
     download = person.get("/designer/models/three_review/download")
     assert "拟稿（草稿）" in download.get_data(as_text=True)

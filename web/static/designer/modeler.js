@@ -92,6 +92,7 @@
     var source = loaded[1];
     base = source.token;
     modeler = new window.BpmnJS({ container: box, keyboard: { bindTo: document },
+                                  additionalModules: window.ShenfaTranslate ? [window.ShenfaTranslate] : [],
                                   moddleExtensions: { spiffworkflow: loaded[0] } });
     window.shenfaModeler = modeler;  // for tests and the browser console
     window.ShenfaPanel(modeler, document.getElementById('panel'), { roles: source.roles, forms: source.forms, formsUrl: box.dataset.forms });
