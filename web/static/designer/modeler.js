@@ -82,7 +82,26 @@
         else if (data.ok) { showFindings([]); }
         say(data.message, !data.ok);
         if (data.ok) { setDirty(false); base = data.token; box.setAttribute('data-deployed', String(data.version)); }
+        offerRedeploy(data.ok ? data.callers || [] : []);
       });
+  }
+  // A called model (three_review) is pinned by its callers: offer to redeploy them at once.
+  function offerRedeploy(callers) {
+    var old = document.getElementById('redeploy-callers');
+    if (old) { old.remove(); }
+    if (!callers.length) { return; }
+    var button = document.createElement('button');
+    button.type = 'button'; button.id = 'redeploy-callers'; button.className = 'primary';
+    button.textContent = '重新部署调用方（' + callers.map(function (c) { return c.name; }).join('、') + '）';
+    button.addEventListener('click', function () {
+      button.disabled = true;
+      post(box.dataset.redeploy, {}).then(function (data) {
+        say(data.message, !data.ok);
+        if (data.ok) { button.remove(); }
+        else { button.disabled = false; }
+      });
+    });
+    status.after(button);
   }
 
   Promise.all([
