@@ -239,7 +239,8 @@ def test_problems_of_called_models_are_not_placed_on_this_diagram():
     line = next(n for n, text in enumerate(THREE.splitlines(), 1) if 'id="Task_check"' in text)
     err = ModelError([f"four_review.bpmn:{line}: 表单缺失", f"three_review.bpmn:{line}: 未指定表单"])
     called, own = _findings(THREE, "three_review", err)
-    assert called == {"line": line, "element_id": None, "message": f"被调用的流程 four_review.bpmn 第{line}行：表单缺失"}
+    assert called == {"line": line, "element_id": None,
+                      "message": f"被调用的流程 four_review.bpmn 第{line}行：表单缺失"}
     assert own["element_id"] == "Task_check" and own["message"] == "未指定表单"
 
 
