@@ -116,7 +116,11 @@
     window.shenfaModeler = modeler;  // for tests and the browser console
     window.ShenfaPanel(modeler, document.getElementById('panel'), { roles: source.roles, forms: source.forms, formsUrl: box.dataset.forms });
     return modeler.importXML(source.xml).then(function () {
-      modeler.get('canvas').zoom('fit-viewport');
+      // fit, then leave room on the left for the palette and on the right for the context pad
+      var canvas = modeler.get('canvas');
+      canvas.zoom('fit-viewport', 'auto');
+      canvas.zoom(canvas.zoom() * 0.85, 'auto');
+      canvas.scroll({ dx: 40, dy: 0 });
       box.setAttribute('data-ready', 'true');
       modeler.on('commandStack.changed', function () {
         setDirty(true);
