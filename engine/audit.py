@@ -27,6 +27,7 @@ OPERATION_TYPES = {
     "records_purged": "清理过期记录", "digest_recorded": "记录每日摘要", "timer_retried": "重试定时任务",
     "instances_migrated": "迁移运行中事项", "models_exported": "导出模型",
     "incident_raised": "异常事件（操作被拒绝）",
+    "demo_walked": "创建示例事项",
 }
 
 

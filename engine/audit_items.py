@@ -20,7 +20,7 @@ from .anonymity import covered_rows
 from .errors import Invalid
 from .inbox import iso
 from .people import display_names
-from .schema import Account, Department, Event, Instance, ModelVersion, Task
+from .schema import Account, Department, Event, Instance, ModelVersion, Task, User
 
 MAX_PER_PAGE = 200
 STATUSES = {"running": "办理中", "completed": "已办结", "cancelled": "已取消"}
@@ -41,8 +41,11 @@ def _day(value: date) -> datetime:
 
 
 def _acted(person: str) -> ColumnElement[bool]:
-    return (Instance.initiator == person) | exists().where(
-        Event.instance_id == Instance.id, Event.actor == person)
+    """Match items the person started or acted on, named by user name or by name (张伟)."""
+    people = select(User.username).where(
+        (User.username == person) | User.display_name.contains(person, autoescape=True))
+    return Instance.initiator.in_(people) | exists().where(
+        Event.instance_id == Instance.id, Event.actor.in_(people))
 
 
 def _overdue(now: datetime) -> ColumnElement[bool]:
@@ -76,6 +79,18 @@ FACT_FILTERS: dict[str, Callable[[dict[str, Any], Any], bool]] = {
 
 def parse_filters(args: dict[str, str]) -> dict[str, Any]:
     """Type the filter values of a query string; raise Invalid naming each bad field."""
+    typed, errors = read_filters(args)
+    if errors:
+        raise Invalid("筛选条件有误：" + "；".join(m[0] for m in errors.values()), errors)
+    return typed
+
+
+def read_filters(args: dict[str, str]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Type the filter values; return the good ones and, by field, why the others are bad.
+
+    The register page keeps listing with the good filters and shows each bad
+    value beside its field, rather than replacing the register with an error.
+    """
     typed: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     for name, raw in args.items():
@@ -86,11 +101,10 @@ def parse_filters(args: dict[str, str]) -> dict[str, Any]:
             typed[name] = PARSERS[name](raw)
         except ValueError as err:
             errors[name] = [str(err)]
-    if errors:
-        raise Invalid("筛选条件有误：" + "；".join(m[0] for m in errors.values()), errors)
     if "since" in typed and "until" in typed and typed["since"] > typed["until"]:
-        raise Invalid("筛选条件有误：开始日期晚于结束日期。", {"since": ["开始日期晚于结束日期。"]})
-    return typed
+        errors["until"] = ["开始日期晚于结束日期"]
+        del typed["until"]
+    return typed, errors
 
 
 def _int(label: str) -> Callable[[str], int]:
@@ -219,6 +233,7 @@ def _add_labels(session: Session, rows: list[dict[str, Any]], now: datetime) -> 
     accounts = {a.id: a for a in session.scalars(select(Account))}
     late = set(session.scalars(select(Task.instance_id).where(
         Task.status == "open", Task.due_at.is_not(None), Task.due_at < now)))
+    current = _current_stages(session, [r["id"] for r in rows])
     for row in rows:
         row["initiator_name"] = names.get(row["initiator"], row["initiator"])
         row["department"] = departments.get(row["department_id"])
@@ -226,12 +241,23 @@ def _add_labels(session: Session, rows: list[dict[str, Any]], now: datetime) -> 
         row["account"] = account.account_name if account else None
         row["tier"] = account.tier if account else row["tier"]
         row["overdue"] = row["id"] in late
+        row["current"] = "、".join(current.get(row["id"], []))
+
+
+def _current_stages(session: Session, ids: list[int]) -> dict[int, list[str]]:
+    """Return the names of each item's open tasks (当前环节), in the order they opened."""
+    stages: dict[int, list[str]] = {}
+    for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+        for instance_id, name in session.execute(select(Task.instance_id, Task.name).where(
+                Task.instance_id.in_(chunk), Task.status == "open").order_by(Task.created_at, Task.id)):
+            stages.setdefault(instance_id, []).append(name)
+    return stages
 
 
 #: columns of the CSV export: (key, Chinese header)
 EXPORT_COLUMNS = [
     ("id", "事项编号"), ("model_name", "流程"), ("model_version", "流程版本"), ("title", "标题"),
-    ("status_title", "状态"), ("initiator_name", "发起人"), ("department", "科室"),
+    ("status_title", "状态"), ("current", "当前环节"), ("initiator_name", "发起人"), ("department", "科室"),
     ("account", "平台账号"), ("tier", "平台级别"), ("key_date", "重要时间节点"),
     ("overdue", "超期"), ("started_at", "发起时间"), ("ended_at", "办结时间"),
 ]

@@ -336,7 +336,9 @@ def demo(ctx: Context) -> None:
     from . import demo as samples
 
     ids = samples.run(ctx.engine, click.echo)
-    click.echo(f"示例事项: {', '.join(f'#{i}' for i in ids)}")
+    click.echo(f"示例事项（{len(ids)} 项）：")
+    for line in samples.summary(ctx.engine, ids):
+        click.echo(f"  {line}")
 
 
 # The other command groups register themselves on ``main`` when imported.

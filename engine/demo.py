@@ -10,9 +10,11 @@ from collections.abc import Callable
 
 from sqlalchemy import or_, select
 
+from .audit import log_operation
 from .demo_procedures import WALKS as PROCEDURE_WALKS
+from .localtime import local
 from .runtime import Engine
-from .schema import Task
+from .schema import Instance, ModelVersion, Operation, Task
 
 CHECKLIST_PASS = {k: "pass" for k in
                   ("political", "scientific", "lawful", "public_interest", "form", "forbidden")}
@@ -75,6 +77,47 @@ WALKS = [three_review_issued, three_review_waiting, *PROCEDURE_WALKS]
 
 
 def run(engine: Engine, log: Callable[[str], None]) -> list[int]:
-    """Walk every sample; return the instance ids."""
+    """Walk every sample once; return the instance ids (those of the first run when run again).
+
+    ``make run`` runs ``shenfa demo`` every time: the walk is recorded in the
+    operations log, and a second run finds it there instead of duplicating items.
+    """
+    earlier = _last_walk(engine)
+    if earlier is not None:
+        existing = [int(i) for i in earlier.payload.get("items", [])]
+        log(f"示例事项已存在（{len(existing)} 项，创建于 {local(earlier.at)}），未重复创建。")
+        return existing
     walker = Walker(engine, log)
-    return [walk(walker) for walk in WALKS]
+    ids = [walk(walker) for walk in WALKS]
+    with engine.db.transaction() as session:
+        log_operation(session, "demo_walked", None, engine.clock.now(), items=ids)
+    return ids
+
+
+def _last_walk(engine: Engine) -> Operation | None:
+    """Return the operations-log entry of an earlier ``shenfa demo``, if one ran."""
+    with engine.db.transaction() as session:
+        found = session.scalar(select(Operation).where(Operation.type == "demo_walked")
+                               .order_by(Operation.id.desc()).limit(1))
+        if found is not None:
+            session.expunge(found)
+        return found
+
+
+def summary(engine: Engine, ids: list[int]) -> list[str]:
+    """Name every demo item: number, procedure, title, state and where it waits."""
+    with engine.db.transaction() as session:
+        rows = {i.id: i for i in session.scalars(select(Instance).where(Instance.id.in_(ids)))}
+        names = dict(session.execute(select(ModelVersion.id, ModelVersion.name)).all())
+        stages: dict[int, list[str]] = {}
+        for instance_id, name in session.execute(select(Task.instance_id, Task.name).where(
+                Task.instance_id.in_(ids), Task.status == "open").order_by(Task.id)):
+            stages.setdefault(instance_id, []).append(name)
+    return [_line(rows[i], names, stages.get(i, [])) for i in ids if i in rows]
+
+
+def _line(inst: Instance, names: dict[int, str], stages: list[str]) -> str:
+    state = {"completed": "已办结", "cancelled": "已取消"}.get(inst.status, "办理中")
+    where = f"，当前环节：{'、'.join(stages)}" if stages else ""
+    model = names.get(inst.model_version_id, inst.model_key)
+    return f"#{inst.id} {model}「{inst.title or '（无标题）'}」：{state}{where}"

@@ -1,9 +1,12 @@
 """Notifications: written in the step's transaction (an outbox), mailed after commit.
 
 Kinds, by name: a new task, a task returned to its author, an escalation (a
-task opened by a fired timer), a reminder before a deadline.  In-app they
-are the bell's unread list; by e-mail the worker sends them after commit and
-retries failures with backoff, so a slow mail server never blocks a step.
+task opened by a fired timer), the notice to the person whose task was taken
+away by that escalation, a reminder before a deadline.  In-app they are the
+bell's unread list; by e-mail (and by a group robot, :mod:`engine.webhook`)
+the worker sends them after commit and retries failures with backoff, so a
+slow server never blocks a step.  Every time in the text is local time
+(:mod:`engine.localtime`).
 """
 
 from __future__ import annotations
@@ -15,9 +18,12 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from . import webhook
 from .anonymity import covered_messages
+from .assignment import ROLE_TITLES
 from .context import current, recorded
 from .expressions import helper
+from .localtime import local
 from .schema import Instance, Notification, RoleHolding, Task, User
 
 NOTIFICATIONS, TASKS, INSTANCES = Notification.__table__, Task.__table__, Instance.__table__
@@ -29,6 +35,7 @@ KINDS = {
     "task_returned": "退回修改",
     "escalation": "超时督办",
     "reminder": "办理提醒",
+    "escalated_away": "已升级督办",
 }
 
 
@@ -40,23 +47,58 @@ def recipients(connection: Connection, task: dict[str, Any]) -> list[str]:
 
 
 def task_messages(connection: Connection, tasks: Iterable[dict[str, Any]], kind: str,
-                  title: str, now: datetime, note: str = "") -> list[dict[str, Any]]:
-    """Return notification rows telling the recipients of ``tasks`` about them."""
+                  title: str, now: datetime, note: str = "",
+                  actor: str | None = None) -> list[dict[str, Any]]:
+    """Return notification rows telling the recipients of ``tasks`` about them.
+
+    ``actor`` — the person whose action opened the tasks — is not told: they
+    are looking at the result already (starting an item does not notify its
+    author about their own draft).
+    """
     rows = []
     for task in tasks:
         subject = f"【{KINDS[kind]}】{task['name']}：{title}"
-        body = f"事项 #{task['instance_id']}「{title}」的「{task['name']}」需要您办理。{note}"
+        body = f"事项 #{task['instance_id']}「{title}」的「{task['name']}」{lead(kind)}{note}{due(task)}"
         for username in recipients(connection, task):
-            rows.append({"username": username, "kind": kind, "instance_id": task["instance_id"],
-                         "task_id": task["id"], "subject": subject[:300], "body": body,
-                         "created_at": now, "mail_status": "pending", "mail_attempts": 0})
+            if username != actor:
+                rows.append(row(username, kind, task, subject, body, now))
     return rows
 
 
+def lead(kind: str) -> str:
+    """Return what the message asks of its reader."""
+    return "已超过办理时限，已升级督办，不再由您办理。" if kind == "escalated_away" else "需要您办理。"
+
+
+def due(task: dict[str, Any]) -> str:
+    """Say the deadline in local time, if the task has one."""
+    return f"办理时限：{local(task['due_at'])}。" if task.get("due_at") else ""
+
+
+def row(username: str, kind: str, task: dict[str, Any], subject: str, body: str,
+        now: datetime) -> dict[str, Any]:
+    """Return one notification row, waiting to be mailed."""
+    return {"username": username, "kind": kind, "instance_id": task["instance_id"],
+            "task_id": task["id"], "subject": subject[:300], "body": body,
+            "created_at": now, "mail_status": "pending", "mail_attempts": 0}
+
+
+def escalated_messages(connection: Connection, cancelled: Iterable[dict[str, Any]],
+                       opened: Iterable[dict[str, Any]], title: str,
+                       now: datetime) -> list[dict[str, Any]]:
+    """Tell whoever held a task a fired timer took away that it was escalated, and to whom."""
+    to = "、".join(dict.fromkeys(ROLE_TITLES.get(t["role"], t["role"]) for t in opened))
+    note = f"已转至{to}。" if to else ""
+    return task_messages(connection, cancelled, "escalated_away", title, now, note)
+
+
 def write(connection: Connection, rows: list[dict[str, Any]], pending: Iterable[dict] = ()) -> None:
-    """Insert notification rows, each covered for its recipient (第十九条: anonymous complainants)."""
+    """Insert notification rows, each covered for its recipient (第十九条: anonymous complainants),
+    and queue the group robot's message (a group reads it: a covered copy is what it gets)."""
     if rows:
-        connection.execute(insert(NOTIFICATIONS), covered_messages(connection, rows, pending))
+        covered = covered_messages(connection, rows, pending)
+        connection.execute(insert(NOTIFICATIONS), covered)
+        webhook.queue(connection, covered, rows)
 
 
 def unread(session: Session, username: str, limit: int = 50) -> list[Notification]:

@@ -400,3 +400,22 @@ class DesignerDraft(Base):
     content: Mapped[str] = mapped_column(Text)
     updated_by: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime]
+
+
+class WebhookMessage(Base):
+    """A message for the group robot (企业微信/钉钉), queued in the step, posted after commit."""
+
+    __tablename__ = "webhook_messages"
+    __table_args__ = (Index("ix_webhook_messages_due", "status", "not_before"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id"))
+    title: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+    #: who it is for, so the robot can name them: usernames
+    usernames: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)

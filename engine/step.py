@@ -78,6 +78,8 @@ class Step:
         self.ready_before, self.waiting_before = set(ready), waiting
         self.fired: list[str] = []
         self.opened: list[dict[str, Any]] = []
+        #: tasks this step cancelled (a fired timer's escalation takes them away)
+        self.cancelled: list[dict[str, Any]] = []
         #: What moved the instance: the decision and comment of a completion.
         self.decision: str | None = None
         self.comment: str | None = None
@@ -156,14 +158,23 @@ class Step:
             else:
                 kind, note = "task_opened", ""
             notifications.write(self.connection, notifications.task_messages(
-                self.connection, [task], kind, self.inst["title"], now, note), self.history.pending)
+                self.connection, [task], kind, self.inst["title"], now, note, self.actor),
+                self.history.pending)
+        if self.fired and self.cancelled:  # their task went to 督办: say so, do not just drop it
+            notifications.write(self.connection, notifications.escalated_messages(
+                self.connection, self.cancelled, self.opened, self.inst["title"], now),
+                self.history.pending)
 
     def _cancel(self, task_ids: set[str], now: datetime) -> None:
         rows = self.connection.execute(
             update(TASKS).where(TASKS.c.id.in_(task_ids), TASKS.c.status == "open")
-            .values(status="cancelled").returning(TASKS.c.id, TASKS.c.role, TASKS.c.spec_name))
-        for task_id, role, spec in sorted(rows, key=lambda r: r[2]):
+            .values(status="cancelled").returning(TASKS.c.id, TASKS.c.role, TASKS.c.spec_name,
+                                                  TASKS.c.name, TASKS.c.assignee, TASKS.c.due_at,
+                                                  TASKS.c.instance_id)).all()
+        rows.sort(key=lambda r: r[2])
+        for task_id, role, spec, *_rest in rows:
             self.history.append("task_cancelled", now, None, role, task_id, spec)
+        self.cancelled = [dict(r._mapping) for r in rows]
 
     def _sync_timers(self, waiting: dict, now: datetime) -> dict[str, datetime]:
         if not waiting and not self.waiting_before:

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from . import webhook
 from .health import beat
 from .mailer import Mailer, MailSettings
 from .runtime import Engine
@@ -63,6 +64,7 @@ class Worker:
         # timer start events (engine.schedules), isolated like every other phase
         started = self._guarded("schedules", lambda: start_due(self.engine, self.name))
         mailed = self._guarded("mail", self.mailer.send_pending) if self.mailer else 0
+        mailed += self._guarded("webhook", lambda: webhook.send_pending(self.engine.db, self.engine.clock))
         self.last_loop_at = self.engine.clock.now()
         self._beat()
         return {"fired": fired, "mailed": mailed} | ({"started": started} if started else {})

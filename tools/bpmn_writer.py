@@ -38,6 +38,7 @@ class Node:
     cycle: str | None = None
     interrupting: bool = True
     loop: dict[str, str] | None = None
+    slot: int = 0
     incoming: list[str] = field(default_factory=list)
     outgoing: list[str] = field(default_factory=list)
     bounds: tuple[float, float, float, float] = (0, 0, 0, 0)
@@ -102,11 +103,14 @@ class Model:
     def pgw(self, id, name, lane, col, **kw):
         return self.node(id, "parallelGateway", name, lane, col, **kw)
 
-    def timer(self, id, name, attached, duration, interrupting=True, doc=None):
+    def timer(self, id, name, attached, duration, interrupting=True, doc=None, slot=0):
+        """Attach a timer to ``attached``; ``slot`` 1 puts a second timer left of the first."""
         host = self.nodes[attached]
-        return self.node(id, "boundaryEvent", name, host.lane, host.col, row=host.row,
+        node = self.node(id, "boundaryEvent", name, host.lane, host.col, row=host.row,
                          attached=attached, duration=duration, interrupting=interrupting,
                          doc=doc)
+        node.slot = slot
+        return node
 
     def flow(self, id, source, target, name="", condition=None) -> None:
         self.flows.append(Flow(id, source, target, name, condition))
@@ -198,7 +202,7 @@ class Model:
             if n.attached:
                 host = self.nodes[n.attached]
                 hx, hy, hw, hh = host.bounds
-                n.bounds = (hx + hw - 28, hy + hh - 18, w, h)
+                n.bounds = (hx + hw - 28 - 44 * n.slot, hy + hh - 18, w, h)
                 continue
             cx = X0 + n.col * COLW
             cy = self._lane_top(n.lane) + LANE_H / 2 + n.row * 48

@@ -8,7 +8,8 @@ from tools.bpmn_writer import Model
 def incident_closure() -> Model:
     m = Model("incident_closure", "发布后监测与事件处置",
               "第十三条：信息发布后关注评论区和网络舆情；发现严重表述错误须在半小时内修改，内容有误、侵权等须在半小时内撤稿"
-              "（边界定时器 PT30M，超时升级至科室负责人与党政综合办公室督办）。"
+              "（边界定时器 PT30M，超时升级至科室负责人与党政综合办公室督办，并告知原办理人；"
+              "到期前10分钟（PT20M）提醒办理人）。"
               "第十八条：二、三级平台发现负面信息，第一时间向"
               "党建工作办公室、党政综合办公室汇报。第十六、十八条：党政综合办公室核实整改并决定处理——责令关闭或停用账号、"
               "取消当年度科室、支部和个人评先评优资格、对责任人及主办科室负责人追责；关闭或停用即时更新账号登记。")
@@ -41,6 +42,13 @@ def incident_closure() -> Model:
            assignee="operator", doc="第十三条：发现内容有误、侵权等问题的，须在半小时内撤稿。")
     m.timer("Timer_withdraw", "撤稿超过半小时", "Task_withdraw", "PT30M",
             doc="第十三条：半小时未完成撤稿，升级督办。")
+    for task, title in [("Task_correct", "修改"), ("Task_withdraw", "撤稿")]:
+        m.timer(f"Timer_{task[5:]}_remind", f"{title}剩余10分钟", task, "PT20M", interrupting=False,
+                doc=f"第十三条：半小时时限前10分钟提醒办理人尽快{title}。", slot=1)
+    m.script("Script_remind", "提醒办理人", "account_operator", 7.2,
+             'reminded = remind("Task_correct") + remind("Task_withdraw")',
+             doc="第十三条：提醒仍未完成修改或撤稿的办理人（消息写明本地时间的办理时限）。")
+    m.end("End_reminded", "已提醒", "account_operator", 8)
     m.end("End_no_incident", "监测结束，无事件", "account_operator", 5, row=1.5)
     m.xgw("Gateway_escalate", "超时升级（第十三条）", "department_head", 7.4,
           default="Flow_escalate_both")
@@ -95,6 +103,9 @@ def incident_closure() -> Model:
     m.flow("Flow_type_none", "Gateway_type", "End_no_incident", "无问题")
     m.flow("Flow_corrected", "Task_correct", "Gateway_verify_entry", "已修改")
     m.flow("Flow_withdrawn", "Task_withdraw", "Gateway_verify_entry", "已撤稿")
+    m.flow("Flow_correct_remind", "Timer_correct_remind", "Script_remind", "提醒")
+    m.flow("Flow_withdraw_remind", "Timer_withdraw_remind", "Script_remind", "提醒")
+    m.flow("Flow_reminded", "Script_remind", "End_reminded", "已提醒")
     m.flow("Flow_correct_late", "Timer_correct", "Gateway_escalate", "超时")
     m.flow("Flow_withdraw_late", "Timer_withdraw", "Gateway_escalate", "超时")
     m.flow("Flow_escalate_tier1", "Gateway_escalate", "Task_office_fix", "一级平台",

@@ -18,7 +18,7 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request,
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from engine import audit_items
+from engine import audit_items, localtime
 from engine.audit import export_digests, verify_chain
 from engine.diagram import drawn
 from engine.errors import Invalid, NotFound
@@ -89,14 +89,18 @@ def _choices() -> dict:
 
 @bp.route("/")
 def index():
-    """List and filter every item, paged."""
+    """List and filter every item, paged; a bad filter is named beside it (400), the rest still apply."""
     page, per_page = request.args.get("page", "1"), request.args.get("per_page", "50")
-    query = audit_items.ItemQuery(_filters(), int(page) if page.isdigit() else 1,
+    filters, errors = audit_items.read_filters(request.args.to_dict())
+    query = audit_items.ItemQuery(filters, int(page) if page.isdigit() else 1,
                                   int(per_page) if per_page.isdigit() else 50)
     with transaction() as db:
         result = audit_items.search(db, query, now())
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("audit_list.html", result=result, args=args, choices=_choices())
+    good = {k: v for k, v in args.items() if k not in errors}
+    html = render_template("audit_list.html", result=result, args=args, good_args=good,
+                           errors=errors, choices=_choices())
+    return html, 400 if errors else 200
 
 
 @bp.route("/items.json")
@@ -104,8 +108,9 @@ def export_json():
     """Export the filtered register as JSON."""
     with transaction() as db:
         rows = audit_items.matching(db, _filters(), now())
-    body = json.dumps({"exported_at": now().isoformat(), "filters": request.args.to_dict(),
-                       "count": len(rows), "items": rows}, ensure_ascii=False, indent=1)
+    items = [{k: localtime.local_iso(v) if k in TIME_KEYS else v for k, v in r.items()} for r in rows]
+    body = json.dumps({"exported_at": localtime.local_iso(now()), "filters": request.args.to_dict(),
+                       "count": len(rows), "items": items}, ensure_ascii=False, indent=1)
     return _download(body.encode("utf-8"), "application/json", "审计事项清单.json")
 
 
@@ -118,11 +123,14 @@ def export_csv():
     writer = csv.writer(out)
     writer.writerow([title for _key, title in audit_items.EXPORT_COLUMNS])
     for row in rows:
-        writer.writerow([_cell(row.get(key)) for key, _t in audit_items.EXPORT_COLUMNS])
+        writer.writerow([_cell(localtime.local(row.get(key), localtime.SECONDS) if key in TIME_KEYS
+                               else row.get(key)) for key, _t in audit_items.EXPORT_COLUMNS])
     return _download(("\ufeff" + out.getvalue()).encode("utf-8"), "text/csv; charset=utf-8",
                      "审计事项清单.csv")
 
 
+#: register columns holding times: exported in the hospital's zone, never UTC
+TIME_KEYS = frozenset({"started_at", "ended_at"})
 #: a cell starting with one of these is a formula to Excel: written as text instead
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -10,12 +10,17 @@ from typing import Any
 
 from flask import Flask
 
+from engine import localtime
 from engine.persistence import DEFAULT_URL
 
 ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": DEFAULT_URL,
+    #: the hospital's time zone for every time a person reads (pages, notifications, CSV)
+    "TIMEZONE": localtime.DEFAULT_ZONE,
+    #: seconds between the bell's checks for new notifications while a page is open
+    "NOTICE_POLL_SECONDS": 30,
     "MIGRATE": False,
     "VAR_DIR": "var",
     "BLOB_DIR": None,
@@ -48,6 +53,7 @@ def load_config(app: Flask, config: Mapping[str, Any] | None) -> None:
     app.config.from_prefixed_env("SHENFA")
     if config:
         app.config.from_mapping(config)
+    localtime.set_zone(str(app.config["TIMEZONE"]))  # the engine writes notification text too
     # The ceiling, for uploads by signed-in users; web.security lowers every other request
     # to MAX_BODY_KB.
     app.config["MAX_CONTENT_LENGTH"] = int(float(app.config["MAX_UPLOAD_MB"]) * 1048576) + 65536

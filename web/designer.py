@@ -7,6 +7,7 @@ versions, diff and migration in ``designer_versions``.
 
 from __future__ import annotations
 
+import json
 from io import BytesIO
 from pathlib import Path
 
@@ -24,10 +25,10 @@ from flask import (
 )
 from flask_login import current_user
 
-from engine import workspace, xmlsafe
+from engine import callers, workspace, xmlsafe
 from engine.assignment import ROLE_TITLES, known_roles
-from engine.errors import Invalid
-from engine.findings import locate
+from engine.errors import Invalid, NotFound
+from engine.findings import chinese, locate
 from engine.loading import ModelError
 
 from .auth import login_manager, require_role
@@ -88,8 +89,20 @@ def source(key: str):
     """Return what the modeler loads: the XML, whether it is a draft, roles and forms."""
     with transaction() as db:
         xml, is_draft = workspace.source(db, key)
-        forms = workspace.form_names(db, forms_dir())
+        forms = form_choices(db)
     return jsonify(xml=xml, draft=is_draft, token=workspace.token(xml), roles=roles(), forms=forms)
+
+
+def form_choices(db) -> list[dict]:
+    """Return every form as ``{name, title}``, by title: designers choose 「拟稿」, not post_draft."""
+    found = []
+    for name in workspace.form_names(db, forms_dir()):
+        try:
+            title = json.loads(workspace.form_text(db, forms_dir(), name)[0]).get("title")
+        except (ValueError, AttributeError, NotFound):
+            title = None  # a draft that is not JSON yet still shows, by its name
+        found.append({"name": name, "title": title if isinstance(title, str) and title else name})
+    return sorted(found, key=lambda f: (f["title"], f["name"]))
 
 
 def _posted_xml(key: str | None = None) -> str:
@@ -132,7 +145,9 @@ def _findings(xml: str, key: str, err: ModelError) -> list[dict]:
     found = locate(xml, err.problems)
     for item, problem in zip(found, err.problems, strict=True):
         if not problem.startswith(f"{key}.bpmn:"):
-            item.update(element_id=None, message=problem)
+            where = problem.split(":", 1)[0]
+            item.update(element_id=None, message=f"被调用的流程 {where} 第{item['line']}行：{item['message']}"
+                        if item["line"] else chinese(problem))
     return found
 
 
@@ -163,8 +178,27 @@ def deploy(key: str):
                        findings=_findings(xml, key, err)), 422
     message = (f"已部署为版本 {done.version}。" if done.created
                else f"内容与版本 {done.version} 相同，未产生新版本。")
+    with transaction() as db:
+        stale = callers.stale_callers(db, key)
+    if stale:
+        named = "、".join(f"{c['name']}（{c['key']}，调用 v{c['calls'] or '旧版'}）" for c in stale)
+        message += f"以下流程仍调用旧版本：{named}。重新部署它们后，新发起的事项才使用版本 {done.version}。"
     return jsonify(ok=True, version=done.version, created=done.created, message=message,
-                   token=workspace.token(xml))
+                   token=workspace.token(xml), callers=stale)
+
+
+@bp.route("/models/<key>/callers/redeploy", methods=["POST"])
+def redeploy_callers(key: str):
+    """Deploy again every model that still calls an older version of ``key``."""
+    try:
+        with transaction() as db:
+            done = callers.redeploy_callers(db, key, forms_dir(), current_user.username, now())
+    except ModelError as err:
+        return jsonify(ok=False, message="调用方流程有错误，未重新部署："
+                       + "；".join(chinese(p) for p in err.problems)), 422
+    named = "、".join(f"{d.key} v{d.version}" for d in done)
+    return jsonify(ok=True, message=f"已重新部署：{named}。" if done else "没有需要重新部署的调用方。",
+                   deployed=[{"key": d.key, "version": d.version} for d in done])
 
 
 @bp.route("/models/<key>/download")

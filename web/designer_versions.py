@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from engine import workspace
+from engine import callers, workspace
 from engine.deployment import version_xml
 from engine.errors import Invalid
 from engine.migration import Migrator
@@ -73,9 +73,12 @@ def migrate_page(key: str):
         found = workspace.versions(db, key)
     sources = [v for v in found[1:] if v["running"]]
     frm = request.args.get("from", sources[0]["version"] if sources else None, type=int)
-    checks = Migrator(engine(), key, frm).dry_run() if frm else []
+    migrator = Migrator(engine(), key, frm) if frm else None
+    checks = migrator.dry_run() if migrator else []
+    changes = callers.previews(engine(), migrator) if migrator else {}
     return render_template("designer/migrate.html", key=key, versions=found, sources=sources,
-                           frm=frm, to=found[0]["version"] if found else None, checks=checks)
+                           frm=frm, to=found[0]["version"] if found else None, checks=checks,
+                           changes=changes, inside=callers.running_inside(engine(), key))
 
 
 @bp.route("/models/<key>/migrate", methods=["POST"])

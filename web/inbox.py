@@ -38,6 +38,9 @@ def query_of(parsed: dict, per_page: int) -> InboxQuery:
 @bp.route("/")
 @login_required
 def index():
+    """Send each person home: auditors to 审计 (they have no tasks), everyone else to 待办."""
+    if "auditor" in current_user.info["roles"]:
+        return redirect(url_for("audit.index"))
     return redirect(url_for("inbox.tabs"))
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import markdown
 import nh3
-from flask import Flask, current_app
+from flask import Flask
 from markupsafe import Markup
 
+from engine import localtime
 from engine.assignment import ROLE_TITLES
 from engine.history import EVENT_TYPES
 
@@ -28,12 +28,9 @@ def markdown_html(text: str | None) -> Markup:
     return Markup(clean)
 
 
-def local_time(value: str | datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """Format an ISO time in the hospital's time zone."""
-    if not value:
-        return ""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.astimezone(ZoneInfo(current_app.config["DISPLAY_TZ"])).strftime(fmt)
+def local_time(value: str | datetime | None, fmt: str = localtime.MINUTES) -> str:
+    """Format a time in the hospital's zone (``SHENFA_TIMEZONE``); naive times are UTC."""
+    return localtime.local(value, fmt)
 
 
 def duration(seconds: int | float | None) -> str:
@@ -51,8 +48,8 @@ def duration(seconds: int | float | None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("DISPLAY_TZ", "Asia/Shanghai")
     app.jinja_env.filters.update(markdown=markdown_html, local_time=local_time,
+                                 local_iso=localtime.local_iso,
                                  duration=duration)
     app.jinja_env.globals.update(ROLE_TITLES=ROLE_TITLES, EVENT_TYPES=EVENT_TYPES,
                                  DECISIONS=DECISIONS, STATUS=STATUS)

@@ -21,7 +21,14 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def serve(host: str = "127.0.0.1", port: int = 5000, threads: int = 4,
+#: A browser loads a page over up to six connections at once (HTML, styles, scripts, the
+#: diagram, the bell); with 4 threads one person's page queued requests and waitress warned
+#: "Task queue depth".  12 serve two people loading at once and stay under the database
+#: pool's 15 connections (SQLAlchemy's 5 + 10 overflow), so no request waits for a connection.
+THREADS = 12
+
+
+def serve(host: str = "127.0.0.1", port: int = 5000, threads: int = THREADS,
           worker: bool = True) -> None:
     """Migrate the database and serve the app until interrupted (with an embedded worker)."""
     config = {"MIGRATE": True}

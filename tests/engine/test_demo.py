@@ -44,3 +44,22 @@ def test_stored_states_survive_a_reload_unchanged(engine):
     for inst in rows:
         specs = engine.version(inst.model_version_id).specs
         assert state.dump(state.load(inst.state, inst.state_version, specs)) == inst.state, inst.id
+
+
+def test_running_the_demo_twice_does_not_duplicate_its_items(engine):
+    ids = demo.run(engine, lambda line: None)
+    with engine.db.transaction() as session:
+        before = len(session.scalars(select(Instance.id)).all())  # with called sub-items
+    again: list[str] = []
+    assert demo.run(engine, again.append) == ids
+    with engine.db.transaction() as session:
+        assert len(session.scalars(select(Instance.id)).all()) == before
+    assert len(again) == 1 and f"示例事项已存在（{len(ids)} 项" in again[0] and "未重复创建" in again[0]
+
+
+def test_the_summary_names_every_item_with_its_state(engine):
+    ids = demo.run(engine, lambda line: None)
+    lines = demo.summary(engine, ids)
+    assert [line.split(" ")[0] for line in lines] == [f"#{i}" for i in ids]
+    assert all("「" in line and ("已办结" in line or "办理中" in line) for line in lines)
+    assert any("三审三校" in line and "流感季就诊指引" in line and "当前环节：核稿" in line for line in lines)

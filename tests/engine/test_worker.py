@@ -67,15 +67,16 @@ def subjects(inbox, address):
 def test_reminder_at_20_minutes_and_escalation_at_30_arrive_by_mail(timed, drive, clock, smtp):
     worker = mail_worker(timed, smtp)
     instance = drive.start("timed_fix", "zhangwei")
-    assert worker.run_once() == {"fired": 0, "mailed": 1}  # zhangwei's new task
+    assert worker.run_once() == {"fired": 0, "mailed": 0}  # his own new task: no mail
     clock.advance(minutes=19, seconds=59)
     assert worker.run_once()["fired"] == 0
     clock.advance(seconds=2)
     assert worker.run_once() == {"fired": 1, "mailed": 1}
     assert subjects(smtp[1], "zhangwei@hospital.test")[-1].startswith("【办理提醒】30分钟内更正")
     clock.advance(minutes=10)
-    assert worker.run_once() == {"fired": 1, "mailed": 1}
+    assert worker.run_once() == {"fired": 1, "mailed": 2}
     assert subjects(smtp[1], "lina@hospital.test") == ["【超时督办】督办："]
+    assert subjects(smtp[1], "zhangwei@hospital.test")[-1].startswith("【已升级督办】30分钟内更正")
     assert drive.open_specs(instance) == ["Task_escalated"]
 
 
@@ -83,8 +84,9 @@ def test_mail_failure_is_retried_and_never_blocks_a_step(timed, drive, clock):
     dead = MailSettings("127.0.0.1", 9)  # nothing listens on the discard port
     worker = Worker(timed, "w1", Mailer(timed.db, dead, clock))
     instance = drive.start("timed_fix", "zhangwei")
-    assert drive.open_specs(instance) == ["Task_fix"]
+    clock.advance(minutes=20, seconds=1)  # the reminder is his first notification
     assert worker.run_once()["mailed"] == 0
+    assert drive.open_specs(instance) == ["Task_fix"]
     with timed.db.reading() as s:
         note = s.scalars(select(Notification)).one()
         assert (note.mail_status, note.mail_attempts) == ("pending", 1)

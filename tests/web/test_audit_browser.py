@@ -43,7 +43,7 @@ def test_auditor_steps_through_a_returned_three_review(served, chromium):  # noq
     item = returned_once(served.app)
     with served.app.extensions["shenfa"].db.transaction() as session:
         steps = timeline(session, item)["steps"]
-    auditor = Person(chromium, served, "gaoyan")
+    auditor = Person(chromium, served, "gaoyan", home="/audit/")  # auditors land on 审计
     page = auditor.page
     auditor.goto("/audit/?model=three_review")
     page.click(f"a[href='/audit/items/{item}']:has-text('#{item}')")

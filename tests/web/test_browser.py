@@ -63,7 +63,7 @@ def chromium():
 class Person:
     """One user's own browser context."""
 
-    def __init__(self, chromium, base: str, username: str):
+    def __init__(self, chromium, base: str, username: str, home: str = "/inbox"):
         self.context = chromium.new_context(viewport={"width": 1280, "height": 900},
                                             locale="zh-CN")
         self.page = self.context.new_page()
@@ -75,7 +75,7 @@ class Person:
         self.page.fill("#username", username)
         self.page.fill("#password", "demo")
         self.page.click("button[type=submit]")
-        self.page.wait_for_url(f"{base}/inbox")
+        self.page.wait_for_url(f"{base}{home}")
 
     def goto(self, path: str):
         return self.page.goto(self.base + path)

@@ -47,6 +47,29 @@
     });
   }
 
+  // Buttons to zoom (the wheel with Ctrl and dragging also work): a long procedure is
+  // unreadable when fitted into a phone's width.  data-zoom tells the current scale.
+  function zoomControls(host, canvas) {
+    var bar = document.createElement('div');
+    bar.className = 'zoom-controls';
+    [['＋', '放大', function () { canvas.zoom(canvas.zoom() * 1.25); }],
+     ['－', '缩小', function () { canvas.zoom(canvas.zoom() / 1.25); }],
+     ['适应', '适应窗口', function () { canvas.zoom('fit-viewport', 'auto'); }]].forEach(function (b) {
+      var button = document.createElement('button');
+      button.type = 'button'; button.textContent = b[0]; button.title = b[1];
+      button.setAttribute('aria-label', b[1]);
+      button.addEventListener('click', b[2]);
+      bar.appendChild(button);
+    });
+    var wrap = document.createElement('div');
+    wrap.className = 'diagram-wrap';
+    host.parentNode.insertBefore(wrap, host);
+    wrap.appendChild(host);
+    wrap.appendChild(bar);
+    function tell() { host.setAttribute('data-zoom', canvas.zoom().toFixed(3)); }
+    viewer.on('canvas.viewbox.changed', tell);
+    tell();
+  }
   viewer.get('eventBus').on('element.click', function (event) {
     if (shown !== top) { return; }
     var keys = Object.keys(top.called || {});
@@ -66,6 +89,7 @@
         if (!first) { first = { xml: data.xml, states: data.states, focus: data.focus, name: data.diagram, call: '' }; }
       }
       return show(first).then(function () {
+        if (!box.getAttribute('data-zoom')) { zoomControls(box, viewer.get('canvas')); }
         box.setAttribute('data-rendered', 'true');
         var next = box.getAttribute('data-next');
         if (next) { setTimeout(function () { window.location.href = next; }, 1500); }

@@ -17,3 +17,27 @@
   }
   tick(); setInterval(tick, 30000);
 })();
+
+// The bell keeps itself current while a page is open: it asks for the unread count every
+// data-poll seconds and whenever the tab comes back into view (a task may arrive meanwhile).
+(function () {
+  var bell = document.querySelector('a.bell[data-count]');
+  if (!bell) { return; }
+  var seconds = Math.max(1, parseFloat(bell.getAttribute('data-poll')) || 30);
+  function show(n) {
+    var badge = bell.querySelector('.badge');
+    if (!n) { if (badge) { badge.remove(); } return; }
+    if (!badge) { badge = document.createElement('span'); badge.className = 'badge'; bell.appendChild(badge); }
+    badge.textContent = String(n);
+    badge.setAttribute('aria-label', '未读 ' + n + ' 条');
+  }
+  function poll() {
+    fetch(bell.getAttribute('data-count'), { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) { if (data) { show(data.unread); } })
+      .catch(function () {});  // offline for a moment: the next poll tries again
+  }
+  setInterval(poll, seconds * 1000);
+  document.addEventListener('visibilitychange', function () { if (!document.hidden) { poll(); } });
+  window.addEventListener('pageshow', function (e) { if (e.persisted) { poll(); } });  // back button
+})();

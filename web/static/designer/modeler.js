@@ -82,7 +82,26 @@
         else if (data.ok) { showFindings([]); }
         say(data.message, !data.ok);
         if (data.ok) { setDirty(false); base = data.token; box.setAttribute('data-deployed', String(data.version)); }
+        offerRedeploy(data.ok ? data.callers || [] : []);
       });
+  }
+  // A called model (three_review) is pinned by its callers: offer to redeploy them at once.
+  function offerRedeploy(callers) {
+    var old = document.getElementById('redeploy-callers');
+    if (old) { old.remove(); }
+    if (!callers.length) { return; }
+    var button = document.createElement('button');
+    button.type = 'button'; button.id = 'redeploy-callers'; button.className = 'primary';
+    button.textContent = '重新部署调用方（' + callers.map(function (c) { return c.name; }).join('、') + '）';
+    button.addEventListener('click', function () {
+      button.disabled = true;
+      post(box.dataset.redeploy, {}).then(function (data) {
+        say(data.message, !data.ok);
+        if (data.ok) { button.remove(); }
+        else { button.disabled = false; }
+      });
+    });
+    status.after(button);
   }
 
   Promise.all([
@@ -92,11 +111,16 @@
     var source = loaded[1];
     base = source.token;
     modeler = new window.BpmnJS({ container: box, keyboard: { bindTo: document },
+                                  additionalModules: window.ShenfaTranslate ? [window.ShenfaTranslate] : [],
                                   moddleExtensions: { spiffworkflow: loaded[0] } });
     window.shenfaModeler = modeler;  // for tests and the browser console
     window.ShenfaPanel(modeler, document.getElementById('panel'), { roles: source.roles, forms: source.forms, formsUrl: box.dataset.forms });
     return modeler.importXML(source.xml).then(function () {
-      modeler.get('canvas').zoom('fit-viewport');
+      // fit, then leave room on the left for the palette and on the right for the context pad
+      var canvas = modeler.get('canvas');
+      canvas.zoom('fit-viewport', 'auto');
+      canvas.zoom(canvas.zoom() * 0.85, 'auto');
+      canvas.scroll({ dx: 40, dy: 0 });
       box.setAttribute('data-ready', 'true');
       modeler.on('commandStack.changed', function () {
         setDirty(true);

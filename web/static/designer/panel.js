@@ -77,7 +77,16 @@
     }
 
     function roleOf(name) { var m = /[(（]\s*([a-z_]+)\s*[)）]\s*$/.exec(name || ''); return m ? m[1] : (name || '').trim(); }
-    function formChoices(blank) { return [['', blank]].concat(options.forms.map(function (f) { return [f, f]; })); }
+    // forms are chosen by their title (「拟稿（附件2…）」); the file name is shown after it
+    function formChoices(blank) {
+      return [['', blank]].concat(options.forms.map(function (f) {
+        return typeof f === 'string' ? [f, f] : [f.name, f.title === f.name ? f.name : f.title + '（' + f.name + '）'];
+      }));
+    }
+    function formTitle(name) {
+      var found = options.forms.filter(function (f) { return f.name === name; })[0];
+      return found ? found.title : name;
+    }
 
     var sections = [
       [function (bo) { return is(bo, 'bpmn:Lane'); }, function (element, bo) {
@@ -91,7 +100,7 @@
         var p = spiffProps(bo);
         select('formName', '表单', p.formName, formChoices('（未指定）'), function (v) { setSpiff(element, 'formName', v); });
         if (p.formName && options.formsUrl) {
-          var link = el('a', { href: options.formsUrl + '/' + encodeURIComponent(p.formName), target: '_blank', rel: 'noopener' }, '编辑表单 ' + p.formName);
+          var link = el('a', { href: options.formsUrl + '/' + encodeURIComponent(p.formName), target: '_blank', rel: 'noopener' }, '编辑表单「' + formTitle(p.formName) + '」');
           box.appendChild(link);
         }
         check('reviewStage', '审核环节（三审：同一人不得办理同一事项的两个审核环节）', p.reviewStage === 'true', function (v) { setSpiff(element, 'reviewStage', v ? 'true' : ''); });
