@@ -58,6 +58,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/inbox.py
 	$(BIN)/python bench/audit.py
 	$(BIN)/python bench/liveness.py
+	$(BIN)/python bench/sign_in.py
+	$(BIN)/python bench/returns.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check engine web tests bench tools
