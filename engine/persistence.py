@@ -62,9 +62,11 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn):
         # A reader takes no lock (deferred BEGIN) and the database refuses its writes
         # (query_only), so a read that writes fails at once instead of queueing for the lock.
+        # A deferred writer (engine.optimistic) also begins plainly but may write.
         read_only = _read_only(conn)
+        deferred = read_only or conn.get_execution_options().get("shenfa_deferred", False)
         conn.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
-        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
 def _configure_postgres(engine: Engine) -> None:

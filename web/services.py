@@ -34,6 +34,7 @@ def writes(view: Callable) -> Callable:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         g.shenfa_writes = True
         return view(*args, **kwargs)
+    wrapper.shenfa_writes = True  # type: ignore[attr-defined]  # seen by the tests' route sweep
     return wrapper
 
 
