@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from . import queries
+from . import localtime, queries
 from .deployment import list_models
 from .errors import Refused
 from .loading import ModelError
@@ -144,7 +144,8 @@ def describe(err: Exception) -> str:
 @click.group(cls=Guarded, help="审发 shenfa: 新媒体平台管理办法的流程引擎")
 @click.pass_context
 def main(click_ctx: click.Context) -> None:
-    """Group every command; close the database when the command ends."""
+    """Group every command; refuse a bad setting up front; close the database at the end."""
+    localtime.configured()  # a bad SHENFA_TIMEZONE: one line, exit 1 (the boundary above)
     ctx = click_ctx.ensure_object(Context)
     click_ctx.call_on_close(ctx.close)
 

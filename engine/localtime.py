@@ -22,19 +22,33 @@ MINUTES = "%Y-%m-%d %H:%M"
 SECONDS = "%Y-%m-%d %H:%M:%S"
 
 
-def zone_named(name: str) -> ZoneInfo:
-    """Return the IANA zone ``name``, or raise Invalid naming it."""
+#: the environment variable that names the zone
+SETTING = "SHENFA_TIMEZONE"
+
+
+def zone_named(name: str, setting: str = SETTING) -> ZoneInfo:
+    """Return the IANA zone ``name``, or raise Invalid naming it and the setting it came from."""
     try:
-        return ZoneInfo(name.strip())
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise Invalid(f"时区设置无效：{name!r}（应为 IANA 时区名，如 Asia/Shanghai）") from None
+        return ZoneInfo(str(name).strip())
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
+        raise Invalid(f"{setting} 时区设置无效：{str(name)[:80]!r}"
+                      f"（应为 IANA 时区名，如 Asia/Shanghai）") from None
 
 
-_ZONE = [zone_named(os.environ.get("SHENFA_TIMEZONE") or DEFAULT_ZONE)]
+def configured() -> ZoneInfo:
+    """Return the zone named by ``SHENFA_TIMEZONE`` (default Asia/Shanghai); Invalid if bad."""
+    return zone_named(os.environ.get(SETTING) or DEFAULT_ZONE)
+
+
+# Resolved on first use, not at import: a bad setting must reach a command's or the app's
+# error boundary as one clear line, never a traceback from importing this module.
+_ZONE: list[ZoneInfo | None] = [None]
 
 
 def zone() -> ZoneInfo:
     """Return the configured zone."""
+    if _ZONE[0] is None:
+        _ZONE[0] = configured()
     return _ZONE[0]
 
 

@@ -53,7 +53,7 @@ def begin(engine: Engine, deferred: bool) -> Iterator[Connection]:
     """Begin a transaction; ``deferred`` ones take SQLite's write lock at their first write."""
     with engine.connect() as conn:
         if deferred and not _LOCK_FIRST.get():
-            conn = conn.execution_options(shenfa_read_only=True)  # plain BEGIN, see persistence
+            conn = conn.execution_options(shenfa_deferred=True)  # plain BEGIN, see persistence
         with conn.begin():
             yield conn
 

@@ -36,7 +36,9 @@ def make_engine(url: str | None = None) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, isolation_level="READ COMMITTED")
+    engine = create_engine(url, pool_pre_ping=True, isolation_level="READ COMMITTED")
+    _configure_postgres(engine)
+    return engine
 
 
 def _ensure_sqlite_dir(url: str) -> None:
@@ -58,8 +60,32 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        read_only = conn.get_execution_options().get("shenfa_read_only", False)
-        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        # A reader takes no lock (deferred BEGIN) and the database refuses its writes
+        # (query_only), so a read that writes fails at once instead of queueing for the lock.
+        # A deferred writer (engine.optimistic) also begins plainly but may write.
+        read_only = _read_only(conn)
+        deferred = read_only or conn.get_execution_options().get("shenfa_deferred", False)
+        conn.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
+        conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+
+def _configure_postgres(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        if _read_only(conn):
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+
+
+def _read_only(conn) -> bool:
+    return bool(conn.get_execution_options().get("shenfa_read_only", False))
+
+
+class ReadOnlySession(RuntimeError):
+    """A write was attempted in a session opened for reading."""
+
+
+def _refuse_flush(session, _context, _instances) -> None:
+    raise ReadOnlySession("写入被拒绝：只读会话不能写入（read-only session）。")
 
 
 def migrate(engine: Engine) -> None:
@@ -90,10 +116,11 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """Yield a session for reads only: on SQLite it never takes the write lock."""
+        """Yield a session for reads only: it never takes SQLite's write lock and refuses writes."""
         with self.engine.connect() as conn:
             conn = conn.execution_options(shenfa_read_only=True)
             with Session(bind=conn) as session:
+                event.listen(session, "before_flush", _refuse_flush)
                 yield session
 
     def migrate(self) -> None:

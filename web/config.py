@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask
 
 from engine import localtime
+from engine.errors import Invalid
 from engine.persistence import DEFAULT_URL
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,7 +54,7 @@ def load_config(app: Flask, config: Mapping[str, Any] | None) -> None:
     app.config.from_prefixed_env("SHENFA")
     if config:
         app.config.from_mapping(config)
-    localtime.set_zone(str(app.config["TIMEZONE"]))  # the engine writes notification text too
+    _set_zone(app.config["TIMEZONE"])
     # The ceiling, for uploads by signed-in users; web.security lowers every other request
     # to MAX_BODY_KB.
     app.config["MAX_CONTENT_LENGTH"] = int(float(app.config["MAX_UPLOAD_MB"]) * 1048576) + 65536
@@ -64,6 +65,18 @@ def load_config(app: Flask, config: Mapping[str, Any] | None) -> None:
     app.config["BLOB_DIR"] = str(Path(blob_dir).resolve())
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _stored_secret(Path(app.config["VAR_DIR"]))
+
+
+class ConfigError(ValueError):
+    """A setting cannot be used; the message names it."""
+
+
+def _set_zone(name: Any) -> None:
+    """Use the configured zone in this process (the engine writes notification text too)."""
+    try:
+        localtime.set_zone(str(name or "").strip() or localtime.DEFAULT_ZONE)  # empty: unset
+    except Invalid as err:
+        raise ConfigError(err.message) from None
 
 
 def _stored_secret(var_dir: Path) -> str:

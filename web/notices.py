@@ -9,7 +9,7 @@ from sqlalchemy import select
 from engine import notifications
 from engine.schema import Notification, Task
 
-from .services import now, transaction
+from .services import now, transaction, writes
 
 bp = Blueprint("notices", __name__)
 
@@ -55,6 +55,7 @@ def count():
 
 @bp.route("/notices/<int:notice_id>/open")
 @login_required
+@writes
 def open_notice(notice_id: int):
     """Mark one's own notification read and go where it points: the open task, else the item."""
     with transaction() as session:

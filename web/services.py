@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import wraps
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g, has_request_context, request
 from sqlalchemy.orm import Session
 
 from engine.attachments import BlobStore
@@ -24,9 +25,36 @@ def act(operation: str, *args: Any) -> Any:
     return getattr(engine(), operation)(*args)
 
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def writes(view: Callable) -> Callable:
+    """Mark a GET route that writes on purpose (opening a notification marks it read)."""
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        g.shenfa_writes = True
+        return view(*args, **kwargs)
+    wrapper.shenfa_writes = True  # type: ignore[attr-defined]  # seen by the tests' route sweep
+    return wrapper
+
+
+def read_request() -> bool:
+    """Tell whether the current request only reads: GET/HEAD not marked ``@writes``."""
+    return (has_request_context() and request.method in READ_METHODS
+            and not g.get("shenfa_writes", False))
+
+
 @contextmanager
 def transaction() -> Iterator[Session]:
-    """Yield a session for engine queries and small engine writes; all or nothing."""
+    """Yield the request's session: read-only for reads, else a write transaction (all or nothing).
+
+    The request's method decides, in this one place, so no GET page or API read ever waits
+    for SQLite's write lock behind sign-ins and completions; a read session refuses writes.
+    """
+    if read_request():
+        with reading() as session:
+            yield session
+        return
     with engine().db.transaction() as session:
         yield session
 

@@ -13,6 +13,7 @@ from engine.access import check_may_view, check_may_view_task
 from engine.catalog import start_entry, startable
 from engine.comments import add_comment, comments_of
 from engine.diagram import diagram
+from engine.errors import AlreadyDone
 from engine.inbox import inbox
 from engine.progress import progress
 
@@ -160,9 +161,17 @@ def unclaim(task_id):
 @bp.alt_response(404, description=ERRORS[404])
 @bp.alt_response(409, description=ERRORS[409])
 def complete(body, task_id):
-    """Complete a task with its form data; 400 lists the errors of each field."""
+    """Complete a task with its form data; 400 lists the errors of each field.
+
+    A repeat by the user who just completed it (a double tap, a retry after a lost
+    answer) is their own success: 200 with the item as now. Anyone else gets 409.
+    """
     instance_id = _detail(task_id)["instance_id"]
-    act("complete", task_id, current_user.username, body["data"])
+    try:
+        act("complete", task_id, current_user.username, body["data"])
+    except AlreadyDone as err:
+        if err.by != current_user.username:
+            raise
     with transaction() as db:
         return queries.instance_detail(db, instance_id)
 
