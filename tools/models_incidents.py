@@ -171,7 +171,7 @@ def complaint_handling() -> Model:
     m.xgw("Gateway_anonymous", "是否匿名投诉", "general_office", 11, default="Flow_named")
     m.user("Task_reply", "答复投诉人", "general_office", 12, "complaint_reply",
            doc="第十九条：及时核查处理，并答复投诉人。")
-    m.user("Task_reply_di", "答复匿名投诉人", "discipline_inspection", 12, "complaint_reply",
+    m.user("Task_reply_anonymous", "答复匿名投诉人", "discipline_inspection", 12, "complaint_reply",
            label="纪检监察室答复",
            doc="第十九条：匿名投诉人的身份与联系方式只有牵头核查的纪检监察室可见，由其答复。")
     m.end("End_replied", "已答复，办结", "general_office", 13)
@@ -193,10 +193,10 @@ def complaint_handling() -> Model:
            'defined("contact") and contact.strip() != ""')
     m.flow("Flow_no_contact", "Gateway_reply", "End_closed", "无联系方式")
     m.flow("Flow_named", "Gateway_anonymous", "Task_reply", "实名")
-    m.flow("Flow_anonymous", "Gateway_anonymous", "Task_reply_di", "匿名",
+    m.flow("Flow_anonymous", "Gateway_anonymous", "Task_reply_anonymous", "匿名",
            'defined("anonymous") and anonymous == True')
     m.flow("Flow_replied", "Task_reply", "End_replied", "已答复")
-    m.flow("Flow_replied_di", "Task_reply_di", "End_replied", "已答复")
+    m.flow("Flow_anonymous_replied", "Task_reply_anonymous", "End_replied", "已答复")
     return m
 
 
