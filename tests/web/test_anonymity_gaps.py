@@ -16,8 +16,14 @@ from click.testing import CliRunner
 from engine.anonymity import MASK
 from engine.cli import main
 from engine.inbox import TABS, InboxQuery, inbox
-from tests.web.test_anonymity import COMPLAINT, FILER, FILER_NAME, NAME, PHONE
-from tests.web.test_anonymity import complaint  # noqa: F401 - the anonymous complaint fixture
+from tests.web.test_anonymity import (
+    COMPLAINT,
+    FILER,
+    FILER_NAME,
+    NAME,
+    PHONE,
+    complaint,  # noqa: F401 - the anonymous complaint fixture
+)
 from tests.web.test_designer import designer, post_json
 from tests.web.test_timeline_labels import at_second_joint_round  # noqa: F401
 
