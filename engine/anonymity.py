@@ -88,6 +88,12 @@ def rule_of(forms: dict[str, dict]) -> dict | None:
     return next((f["x-anonymous"] for f in forms.values() if f and f.get("x-anonymous")), None)
 
 
+def anonymous_versions(session: Session) -> list[int]:
+    """Return the model versions whose forms declare an ``x-anonymous`` rule."""
+    rows = session.execute(select(ModelVersion.id, ModelVersion.forms))
+    return [i for i, forms in rows if rule_of(forms or {})]
+
+
 def veil_for(session: Session, instance_id: int, viewer: str | None,
              start: dict | None = None) -> Veil | None:
     """Return what ``viewer`` may not see of the item, or None when nothing is hidden.

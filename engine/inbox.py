@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from .anonymity import covered_rows, found_only_by_covered
+from .anonymity import anonymous_versions, covered_rows, found_only_by_covered
 from .assignment import ROLE_TITLES, roles_of
 from .people import display_names
 from .schema import Account, Event, Instance, ModelVersion, Task
@@ -149,7 +149,9 @@ def veiled_matches(session: Session, username: str, filters: dict[str, Any]) -> 
     query = _active(filters).get("q")
     if not query:
         return []
-    found = session.execute(select(Instance.id, Instance.title).where(FILTERS["q"](None, query)))
+    found = session.execute(select(Instance.id, Instance.title).where(
+        FILTERS["q"](None, query), Instance.initiator != username,
+        Instance.model_version_id.in_(anonymous_versions(session))))
     return [i for i, title in found
             if found_only_by_covered(session, i, username, {"title": title}, {"q": query})]
 
