@@ -25,7 +25,8 @@ by the operator on the server) sets no viewer and reads the record as stored.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +44,16 @@ MASK = "匿名投诉人"
 VIEWER: ContextVar[str | None] = ContextVar("shenfa_viewer", default=None)
 #: free text shorter than this is not searched for (a one-character "name" would mangle pages)
 MIN_WORD = 2
+
+
+@contextmanager
+def viewing(viewer: str | None) -> Iterator[None]:
+    """Read as ``viewer`` within the block (None: as the engine, uncovered)."""
+    token = VIEWER.set(viewer)
+    try:
+        yield
+    finally:
+        VIEWER.reset(token)
 
 
 @dataclass(frozen=True)
@@ -75,6 +86,12 @@ class Veil:
 def rule_of(forms: dict[str, dict]) -> dict | None:
     """Return the ``x-anonymous`` rule declared by one of a model version's forms."""
     return next((f["x-anonymous"] for f in forms.values() if f and f.get("x-anonymous")), None)
+
+
+def anonymous_versions(session: Session) -> list[int]:
+    """Return the model versions whose forms declare an ``x-anonymous`` rule."""
+    rows = session.execute(select(ModelVersion.id, ModelVersion.forms))
+    return [i for i, forms in rows if rule_of(forms or {})]
 
 
 def veil_for(session: Session, instance_id: int, viewer: str | None,
@@ -136,6 +153,13 @@ def covered_rows(session: Session, rows: Iterable[dict], key: str = "instance_id
         elif not _found_by_covered(veil, veil.cover(row), filters or {}):
             result.append(veil.cover(row))
     return result
+
+
+def found_only_by_covered(session: Session, instance_id: int, viewer: str, row: dict,
+                          filters: dict) -> bool:
+    """Tell whether ``row`` of the item matched ``filters`` only through what ``viewer`` may not see."""
+    veil = veil_for(session, instance_id, viewer)
+    return veil is not None and _found_by_covered(veil, veil.cover(row), filters)
 
 
 def _found_by_covered(veil: Veil, row: dict, filters: dict) -> bool:

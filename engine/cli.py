@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from . import localtime, queries
+from .anonymity import viewing
 from .deployment import list_models
 from .errors import Refused
 from .loading import ModelError
@@ -25,6 +26,7 @@ from .persistence import Database
 from .registry import DEMO_FILE as DEMO_REGISTRY
 from .registry import seed_registry
 from .runtime import Engine
+from .schema import User
 
 
 def project_dir(name: str) -> Path:
@@ -259,7 +261,7 @@ def _task_lines(tasks: list[dict]) -> str:
 @pass_ctx
 @refusals
 def tasks(ctx: Context, username: str, as_json: bool) -> None:
-    with ctx.engine.db.transaction() as session:
+    with viewing(username), ctx.engine.db.transaction() as session:
         rows = queries.tasks_for(session, username)
     emit(rows, as_json, _task_lines)
 
@@ -304,30 +306,46 @@ def complete(ctx: Context, task: str, username: str, data: str, as_json: bool) -
     _print_instance_tasks(ctx, instance_id, as_json)
 
 
+#: read as a user: what they may not see of an anonymous complaint is covered (第十九条)
+viewer_option = click.option("--as", "username", default=None,
+                             help="以哪位用户的身份查看（匿名投诉人对其遮盖）；缺省为服务器运维的完整记录")
+
+
 @main.command("show-task", help="显示任务详情（含表单结构）。")
 @click.argument("task")
+@viewer_option
 @json_option
 @pass_ctx
 @refusals
-def show_task(ctx: Context, task: str, as_json: bool) -> None:
-    with ctx.engine.db.transaction() as session:
+def show_task(ctx: Context, task: str, username: str | None, as_json: bool) -> None:
+    with viewing(_viewer(ctx, username)), ctx.engine.db.transaction() as session:
         detail = queries.task_detail(session, queries.find_task_id(session, task))
     emit(detail, as_json, lambda d: json.dumps(d, ensure_ascii=False, indent=2, default=str))
 
 
 @main.command(help="显示事项的完整历史记录。")
 @click.argument("instance", type=int)
+@viewer_option
 @json_option
 @pass_ctx
 @refusals
-def history(ctx: Context, instance: int, as_json: bool) -> None:
-    with ctx.engine.db.transaction() as session:
+def history(ctx: Context, instance: int, username: str | None, as_json: bool) -> None:
+    with viewing(_viewer(ctx, username)), ctx.engine.db.transaction() as session:
         detail = queries.instance_detail(session, instance)
     emit(detail["history"], as_json, lambda events: "\n".join(
         f"{e['seq']:>3} {e['at'][:19]} {e['type']:<18} {e['actor'] or '-':<10} "
         f"{e['role'] or '':<18} {e['payload'].get('task_name', '')} "
         f"{e['payload'].get('decision') or ''} {e['payload'].get('comment') or ''}"
         for e in events))
+
+
+def _viewer(ctx: Context, username: str | None) -> str | None:
+    """Return the user to read as, refusing one who does not exist."""
+    if username is not None:
+        with ctx.engine.db.transaction() as session:
+            if session.get(User, username) is None:
+                raise Refused(f"用户不存在: {username}")
+    return username
 
 
 @main.command(help="用示例用户走一遍示例事项（需先 init --demo）。")

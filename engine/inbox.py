@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from .anonymity import covered_rows
+from .anonymity import anonymous_versions, covered_rows, found_only_by_covered
 from .assignment import ROLE_TITLES, roles_of
 from .people import display_names
 from .schema import Account, Event, Instance, ModelVersion, Task
@@ -47,6 +47,21 @@ class Tab:
 
 
 _EARLIER = aliased(Task)
+_DRAFT = aliased(Task)
+
+
+def _not_authored_by(user: str) -> ColumnElement[bool]:
+    """Keep out review stages of the user's own items: the claim would be refused.
+
+    The author never reviews their own item (第十一条 三审; docs/modeling.md): the
+    initiator and whoever completed a draft task, as :func:`assignment.authors` says.
+    """
+    own = select(Instance.id).where(Instance.initiator == user)
+    drafted = select(_DRAFT.instance_id).where(
+        _DRAFT.role == "initiator", _DRAFT.status == "completed", _DRAFT.completed_by == user)
+    return ~and_(Task.review_stage.is_(True),
+                 or_(Task.instance_id.in_(own), Task.instance_id.in_(drafted)))
+
 #: a task opened again at a step already done on its item: returned (第十一条) or revised
 _REOPENED = exists().where(_EARLIER.instance_id == Task.instance_id,
                            _EARLIER.spec_name == Task.spec_name, _EARLIER.status == "completed")
@@ -58,7 +73,8 @@ TABS: dict[str, Tab] = {
     "mine": Tab(lambda user, roles: and_(Task.status == "open", Task.assignee == user),
                 URGENT, Task.department_id, Task.created_at),
     "claimable": Tab(lambda user, roles: and_(Task.status == "open", Task.pool.is_(True),
-                                              Task.role.in_(roles), Task.assignee.is_(None)),
+                                              Task.role.in_(roles), Task.assignee.is_(None),
+                                              _not_authored_by(user)),
                      URGENT, Task.department_id, Task.created_at),
     "done": Tab(lambda user, roles: Task.completed_by == user,
                 (Task.completed_at.desc(), Task.id), Task.department_id, Task.completed_at),
@@ -93,13 +109,14 @@ def inbox(session: Session, username: str, query: InboxQuery, now: datetime) -> 
     roles = roles_of(session, username)
     tab = TABS[query.tab]
     per_page = max(1, min(query.per_page, MAX_PER_PAGE))
-    stmt = _filtered(_base(tab), tab, username, roles, query.filters)
+    filters = {**query.filters, HIDDEN: veiled_matches(session, username, query.filters)}
+    stmt = _filtered(_base(tab), tab, username, roles, filters)
     offset = (max(query.page, 1) - 1) * per_page
     page = session.execute(stmt.order_by(*tab.order).offset(offset).limit(per_page)).all()
     rows = _task_rows(session, page, now) if tab.rows_are_tasks else _instance_rows(session, page)
     _add_accounts(session, rows)
     rows = covered_rows(session, rows, viewer=username, filters=query.filters)  # 第十九条
-    counts = {name: count(session, username, name, query.filters, roles) for name in TABS}
+    counts = {name: count(session, username, name, filters, roles) for name in TABS}
     total = counts[query.tab]
     return {"tab": query.tab, "rows": rows, "total": total, "counts": counts,
             "page": max(query.page, 1), "per_page": per_page,
@@ -116,6 +133,27 @@ def count(session: Session, username: str, tab_name: str, filters: dict[str, Any
     if tab.rows_are_tasks and set(_active(filters)) & INSTANCE_FILTERS:
         stmt = stmt.join(Instance, Task.instance_id == Instance.id)
     return session.scalar(_filtered(stmt, tab, username, roles, filters)) or 0
+
+
+#: items a title search matched only through an anonymous complainant's covered identity
+HIDDEN = "hidden_items"
+
+
+def veiled_matches(session: Session, username: str, filters: dict[str, Any]) -> list[int]:
+    """Return the items whose title matches the search only through what is covered.
+
+    第十九条: such an item is neither listed nor counted for ``username`` (finding it by
+    the complainant's name would name them), so every tab's count agrees with its rows
+    and pages stay full.
+    """
+    query = _active(filters).get("q")
+    if not query:
+        return []
+    found = session.execute(select(Instance.id, Instance.title).where(
+        FILTERS["q"](None, query), Instance.initiator != username,
+        Instance.model_version_id.in_(anonymous_versions(session))))
+    return [i for i, title in found
+            if found_only_by_covered(session, i, username, {"title": title}, {"q": query})]
 
 
 def _base(tab: Tab) -> Select:
@@ -136,6 +174,9 @@ def _filtered(stmt: Select, tab: Tab, username: str, roles: set[str],
               filters: dict[str, Any]) -> Select:
     conditions = [tab.where(username, roles)]
     conditions += [FILTERS[k](tab, v) for k, v in _active(filters).items()]
+    if filters.get(HIDDEN):
+        item = Task.instance_id if tab.rows_are_tasks else Instance.id
+        conditions.append(item.not_in(filters[HIDDEN]))
     return stmt.where(*conditions)
 
 

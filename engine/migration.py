@@ -145,8 +145,8 @@ class Migrator:
             if inst["model_version_id"] != self.source.id or inst["status"] != "running":
                 raise Conflict(f"事项 #{instance_id} 已不在版本 {self.source.version} 上运行。")
             step = engine._step(conn, inst, self.source, actor)
-            result = check(step.workflow, self.target, instance_id, inst["title"],
-                           self.source.forms)
+            title = covered(step.session, instance_id, inst["title"])  # 第十九条: run as dry run
+            result = check(step.workflow, self.target, instance_id, title, self.source.forms)
             if not result.migratable:
                 return result
             step.version = self.target

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .anonymity import covered
+from .anonymity import covered, covered_rows
 from .assignment import ROLE_TITLES
 from .errors import NotFound, Refused
 from .history import events_of
@@ -53,7 +53,8 @@ def tasks_for(session: Session, username: str) -> list[dict[str, Any]]:
     """Return the tasks ``username`` may act on now (assigned, or claimable by role)."""
     if session.get(User, username) is None:
         raise Refused(f"用户不存在: {username}")
-    return [task_summary(session, row) for row in actionable(session, username)]
+    rows = [task_summary(session, row) for row in actionable(session, username)]
+    return covered_rows(session, rows, viewer=username)  # 第十九条: as the user would see them
 
 
 def task_detail(session: Session, task_id: str) -> dict[str, Any]:

@@ -139,7 +139,7 @@ def complaint_handling() -> Model:
     m = Model("complaint_handling", "投诉举报核查处理",
               "第十九条：畅通投诉通道，任何人可实名或匿名投诉账号或信息；党政综合办公室登记受理；纪检监察室、医务科牵头"
               "并行核查并记录核查情况；纪检监察室作出处理决定——不属实不予处理，属实的转入事件处置（第十三、十六、十八条，"
-              "含关闭账号等处理）；留有联系方式的答复投诉人后办结。")
+              "含关闭账号等处理）；留有联系方式的答复投诉人后办结（匿名投诉由纪检监察室答复，身份只对其可见）。")
     m.lane("initiator", "投诉人/登记人")
     m.lane("general_office", "党政综合办公室")
     m.lane("discipline_inspection", "纪检监察室")
@@ -168,9 +168,13 @@ def complaint_handling() -> Model:
     m.call("Call_incident", "事件处置（修改、撤稿、报告、处理）", "general_office", 9,
            "incident_closure", doc="第十三、十六、十八条。")
     m.xgw("Gateway_reply", "是否留有联系方式", "general_office", 10, default="Flow_no_contact")
-    m.user("Task_reply", "答复投诉人", "general_office", 11, "complaint_reply",
+    m.xgw("Gateway_anonymous", "是否匿名投诉", "general_office", 11, default="Flow_named")
+    m.user("Task_reply", "答复投诉人", "general_office", 12, "complaint_reply",
            doc="第十九条：及时核查处理，并答复投诉人。")
-    m.end("End_replied", "已答复，办结", "general_office", 12)
+    m.user("Task_reply_anonymous", "答复匿名投诉人", "discipline_inspection", 12, "complaint_reply",
+           label="纪检监察室答复",
+           doc="第十九条：匿名投诉人的身份与联系方式只有牵头核查的纪检监察室可见，由其答复。")
+    m.end("End_replied", "已答复，办结", "general_office", 13)
     m.end("End_closed", "办结（无联系方式）", "initiator", 11)
     m.flow("Flow_start", "StartEvent_complaint", "Task_register", "提交")
     m.flow("Flow_registered", "Task_register", "Script_facts", "受理")
@@ -185,10 +189,14 @@ def complaint_handling() -> Model:
     m.flow("Flow_outcome", "Task_outcome", "Gateway_outcome", "决定完成")
     m.flow("Flow_incident", "Script_incident", "Call_incident", "处置")
     m.flow("Flow_incident_done", "Call_incident", "Gateway_reply", "处置完成")
-    m.flow("Flow_contact", "Gateway_reply", "Task_reply", "留有联系方式",
+    m.flow("Flow_contact", "Gateway_reply", "Gateway_anonymous", "留有联系方式",
            'defined("contact") and contact.strip() != ""')
     m.flow("Flow_no_contact", "Gateway_reply", "End_closed", "无联系方式")
+    m.flow("Flow_named", "Gateway_anonymous", "Task_reply", "实名")
+    m.flow("Flow_anonymous", "Gateway_anonymous", "Task_reply_anonymous", "匿名",
+           'defined("anonymous") and anonymous == True')
     m.flow("Flow_replied", "Task_reply", "End_replied", "已答复")
+    m.flow("Flow_anonymous_replied", "Task_reply_anonymous", "End_replied", "已答复")
     return m
 
 

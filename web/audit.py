@@ -22,6 +22,7 @@ from engine import audit_items, localtime
 from engine.audit import export_digests, verify_chain
 from engine.diagram import drawn
 from engine.errors import Invalid, NotFound
+from engine.form_labels import value_text
 from engine.people import departments
 from engine.queries import instance_detail
 from engine.replay import verify_instance
@@ -193,22 +194,38 @@ def _labels(db, steps: list[dict], versions: dict) -> dict:
 
     users = {s["actor"] for s in steps if s["actor"]}
     users |= {s["extra"].get(k) for s in steps for k in ("assignee", "from") if s["extra"].get(k)}
-    return {"names": display_names(db, users), "fields": _field_titles(db, versions)}
+    fields = _field_titles(db, versions)
+    chosen = {v for s in steps for c in s.get("changes") or [] if fields["specs"].get(c["field"])
+              for v in _leaves([c["old"], c["new"]]) if len(v) <= 64}
+    fields["names"] = display_names(db, chosen)  # the experts a reviewer named, by name
+    return {"names": display_names(db, users), "fields": fields}
+
+
+def _leaves(value) -> list[str]:
+    """Return the strings inside a submitted value (people chosen are usernames)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [s for v in value for s in _leaves(v)]
+    return [s for v in value.values() for s in _leaves(v)] if isinstance(value, dict) else []
 
 
 def _field_titles(db, versions: dict) -> dict[str, dict]:
     """Return the Chinese titles of fields and of enum values over the item's forms."""
     titles: dict[str, str] = {}
     choices: dict[str, dict] = {}
+    specs: dict[str, dict] = {}
     for version_id in versions:
         for schema in (db.get(ModelVersion, version_id).forms or {}).values():
-            _read_schema(schema or {}, titles, choices)
-    return {"titles": titles, "choices": choices}
+            _read_schema(schema or {}, titles, choices, specs)
+    return {"titles": titles, "choices": choices, "specs": specs}
 
 
-def _read_schema(schema: dict, titles: dict, choices: dict) -> None:
+def _read_schema(schema: dict, titles: dict, choices: dict, specs: dict | None = None) -> None:
     for name, spec in schema.get("properties", {}).items():
         titles.setdefault(name, spec.get("title", name))
+        if specs is not None:
+            specs.setdefault(name, spec)
         if spec.get("enum") and spec.get("enumNames"):
             choices.setdefault(name, dict(zip(spec["enum"], spec["enumNames"], strict=False)))
         if spec.get("properties"):
@@ -225,6 +242,9 @@ def plain(value, fields: dict | None = None, name: str = "") -> str:
     fields = fields or {"titles": {}, "choices": {}}
     if value is None:
         return ""
+    spec = (fields.get("specs") or {}).get(name)
+    if spec is not None:  # the form's own words, as the timeline shows them (form_labels)
+        return value_text(spec, value, fields.get("names"))
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, dict):

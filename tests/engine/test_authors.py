@@ -108,3 +108,36 @@ def test_the_auditor_cannot_start_anything_from_the_engine(engine):
     for key in ["post_review", "complaint_handling", "three_review"]:
         with pytest.raises(NotAllowed):
             engine.start(key, "gaoyan", {})
+
+
+def claimable(engine, user: str) -> tuple[list[str], int]:
+    """Return the task ids in ``user``'s 可认领 tab and the tab's count."""
+    from engine.inbox import InboxQuery, inbox
+
+    with engine.db.reading() as session:
+        found = inbox(session, user, InboxQuery("claimable", per_page=100), engine.clock.now())
+    return [r["id"] for r in found["rows"]], found["counts"]["claimable"]
+
+
+@pytest.mark.parametrize("author", ["zhoujie", "wuhua", "zhaolei", "sunli"])
+def test_the_inbox_never_offers_an_author_a_review_of_their_own_item(engine, drive, author):
+    """The claim would be refused: 可认领 and its count leave the stage out, for the author only."""
+    instance = drive.start("three_review", author, START)
+    drive.act(instance, "Task_draft", author, DRAFT)
+    for spec, role in STAGES[:2]:
+        row = open_row(engine, instance)
+        holders = OTHERS[role]
+        for user in holders:
+            ids, total = claimable(engine, user)
+            assert (row.id in ids) == (user != author), (spec, user)
+            assert total == len(ids), (spec, user)  # the count agrees with the rows
+        drive.act(instance, spec, next(u for u in holders if u != author), APPROVE)
+
+
+def test_whoever_completed_the_draft_is_not_offered_its_review(engine, drive):
+    instance = drive.start("three_review", "zhangwei", START)
+    engine.reassign(open_row(engine, instance).id, "admin", "wuhua", "拟稿人休假")
+    drive.act(instance, "Task_draft", "wuhua", DRAFT)
+    review = open_row(engine, instance)
+    assert review.id not in claimable(engine, "wuhua")[0]
+    assert review.id in claimable(engine, "zhoujie")[0]

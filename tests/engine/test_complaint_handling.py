@@ -77,3 +77,31 @@ def test_negative_information_found_by_a_complaint_is_reported(drive, engine):
     verify(drive, instance)
     drive.act(instance, "Task_outcome", "heping", {"outcome": "negative", "handling": "报告"})
     assert drive.open_specs(instance) == ["Task_report_office", "Task_report_pbo"]
+
+
+def test_an_anonymous_complainant_who_left_contact_is_answered_by_discipline_inspection(
+        drive, engine):
+    """第十九条: only 纪检监察室 (with 医务科) sees an anonymous complainant's contact, so it replies."""
+    import pytest
+
+    from engine.anonymity import MASK, viewing
+    from engine.errors import Refused
+    from engine.queries import task_detail
+
+    instance = lodge(drive, engine, complainant_name="王匿名", contact="13912345678")
+    verify(drive, instance, "unfounded")
+    drive.act(instance, "Task_outcome", "heping", {"outcome": "unfounded", "handling": "不属实"})
+    assert drive.open_specs(instance) == ["Task_reply_anonymous"]
+    reply = drive.task(instance, "Task_reply_anonymous")
+    assert reply.role == "discipline_inspection"
+    with pytest.raises(Refused):  # the General Office sees the contact masked: not its task
+        engine.claim(reply.id, "zhaolei") if reply.pool else engine.complete(
+            reply.id, "zhaolei", REPLY)
+    with viewing("heping"), engine.db.transaction() as session:
+        assert task_detail(session, reply.id)["values"]["contact"] == "13912345678"
+    with viewing("zhaolei"), engine.db.transaction() as session:
+        assert task_detail(session, reply.id)["values"]["contact"] == MASK
+    drive.act(instance, "Task_reply_anonymous", "heping", REPLY)
+    assert drive.status(instance) == "completed"
+    assert [e["payload"]["task_name"] for e in drive.events(instance, "task_completed")][-1] \
+        == "答复匿名投诉人"

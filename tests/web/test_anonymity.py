@@ -68,7 +68,9 @@ def urls(app, item: int) -> list[str]:
     with engine.db.transaction() as session:
         tasks = list(session.scalars(select(Task.id).where(Task.instance_id == item)))
         steps = len(engine_events(session, item))
+        notices = list(session.scalars(select(Notification.id)))
     values = {"instance_id": [item], "task_id": tasks, "attachment_id": [1], "n": range(1, steps + 1),
+              "notice_id": notices,
               "key": ["complaint_handling"], "name": ["complaint_start"], "number": [1]}
     found = []
     for rule in app.url_map.iter_rules():
