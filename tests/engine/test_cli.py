@@ -101,7 +101,7 @@ def test_check_diff_migrate_and_export(shenfa, tmp_path, monkeypatch):
     broken = model.read_text(encoding="utf-8").replace("(publicity_leader)", "(janitor)")
     model.write_text(broken, encoding="utf-8")
     found = as_json(shenfa("check", model, "--json", code=1))["three_review.bpmn"]
-    assert found[0]["element_id"] == "Task_sign" and "不是已知角色" in found[0]["message"]
+    assert found[0]["element_id"] == "Lane_publicity_leader" and "不是已知角色" in found[0]["message"]
     model.write_text(broken.replace("(janitor)", "(publicity_leader)").replace("审签/签发（三审三校）", "签发"),
                      encoding="utf-8")
     shenfa("check", model)

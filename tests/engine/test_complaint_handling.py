@@ -66,7 +66,12 @@ def test_a_founded_complaint_escalates_when_the_fix_is_late(drive, engine, clock
     verify(drive, instance)
     drive.act(instance, "Task_outcome", "heping", {"outcome": "wording", "handling": "限时修改"})
     assert drive.open_specs(instance) == ["Task_correct"]
-    clock.advance(minutes=31)
+    clock.advance(minutes=19)
+    assert engine.fire_due_timers() == 0
+    clock.advance(minutes=2)  # the reminder 10 minutes before the deadline (issue 12)
+    assert engine.fire_due_timers() == 1
+    assert drive.open_specs(instance) == ["Task_correct"]
+    clock.advance(minutes=10)  # the deadline: escalated
     assert engine.fire_due_timers() == 1
     assert drive.open_specs(instance) == ["Task_head_fix", "Task_office_notice"]
     assert drive.task(instance, "Task_head_fix").assignee == "lina"

@@ -209,7 +209,7 @@ def test_instance_history_diagram_and_comments(api, drive):
     assert [e["type"] for e in history][:2] == ["instance_started", "task_opened"]
     diagram = author.get(f"/api/instances/{instance}/diagram").get_json()
     assert diagram["states"]["Task_draft"] == "completed"
-    assert diagram["states"]["Task_review"] == "active"
+    assert diagram["states"]["Task_review"] == "waiting"  # in the pool, not yet held
     assert "<bpmn:definitions" in diagram["xml"]
     posted = author.post(f"/api/instances/{instance}/comments", json={"body": "已补充图片"})
     assert posted.status_code == 201 and posted.get_json()[-1]["author_name"] == "张伟"
