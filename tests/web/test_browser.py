@@ -211,7 +211,7 @@ def test_three_review_in_the_browser(served, chromium):
 
 def test_user_without_the_role_gets_403(served, chromium):
     server = served
-    outsider = Person(chromium, server, "gaoyan")
+    outsider = Person(chromium, server, "gaoyan", home="/audit/")  # auditors land on 审计
     response = outsider.goto("/start/three_review")
     assert response.status == 403
     assert "无权操作" in outsider.page.inner_text("h1")

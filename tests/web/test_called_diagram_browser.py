@@ -27,7 +27,7 @@ def rendered(page, shown: str) -> dict[str, str]:
 @pytest.mark.parametrize("size", SIZES)
 def test_the_item_diagram_opens_the_called_models(served, chromium, size):  # noqa: F811
     item = tier1_published_monitoring(Walker(served.app.extensions["shenfa"], lambda _l: None))
-    person = Person(chromium, served, "zhangwei")
+    person = Person(chromium, served, "zhaolei")  # the post's author
     page = person.page
     page.set_viewport_size(dict(zip(("width", "height"), SIZES[size], strict=True)))
     person.goto(f"/items/{item}")
@@ -53,7 +53,7 @@ def test_a_replayed_three_review_step_is_drawn_on_three_review(served, chromium)
         steps = timeline(session, item)["steps"]
     n = next(i for i, s in enumerate(steps, 1)
              if s["type"] == "task_completed" and s["task_spec"] == "Task_check")
-    auditor = Person(chromium, served, "gaoyan")
+    auditor = Person(chromium, served, "gaoyan", home="/audit/")  # auditors land on 审计
     page = auditor.page
     auditor.goto(f"/audit/items/{item}?step={n}")
     inside = rendered(page, "Call_three")

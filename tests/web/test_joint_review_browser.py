@@ -44,6 +44,12 @@ def starred(page, field: str) -> bool:
     return page.query_selector(f"[data-field='{field}'] .req") is not None
 
 
+def submit(page) -> None:
+    """Press the form's visible 提交: three choices leave no sticky 通过 / 退回 bar."""
+    assert not page.is_visible("button.js-approve") and not page.is_visible("button.js-return")
+    page.get_by_role("button", name="提交", exact=True).click()
+
+
 def fill_review(page, decision: str) -> None:
     page.check(f"input[name=decision][value={decision}]")
     answer_checklist(page, failing=None if decision == "approve" else "scientific")
@@ -63,7 +69,7 @@ def test_a_joint_reviewer_approves_without_experts(served, chromium, size):
     assert not starred(page, "comment") and starred(page, "decision")
     fill_review(page, "approve")
     assert not page.is_visible("[data-field=experts]")
-    page.click("button[value=complete]")
+    submit(page)
     page.wait_for_url("**/items/*")
     assert "同意发布" in page.inner_text(".timeline")
     office.shot(f"joint-approve-{size}")
@@ -80,7 +86,7 @@ def test_calling_the_panel_shows_the_expert_field_and_requires_it(served, chromi
     office.goto(f"/tasks/{task_id}")
     fill_review(page, "experts")
     assert page.is_visible("[data-field=experts]") and starred(page, "experts")
-    page.click("button[value=complete]")
+    submit(page)
     page.wait_for_selector(".error-box")
     assert "此项为必填项" in page.inner_text("[data-field=experts]")
     assert page.is_visible("[data-field=experts]")
@@ -91,7 +97,7 @@ def test_calling_the_panel_shows_the_expert_field_and_requires_it(served, chromi
     assert page.is_checked("input[name=experts][value=fengxue]")
     ARTIFACTS.mkdir(exist_ok=True)
     office.shot(f"joint-experts-{size}")
-    page.click("button[value=complete]")
+    submit(page)
     page.wait_for_url("**/items/*")
     told = page.inner_text(".timeline")
     assert "提请专家评议" in told and "评议专家：冯雪" in told and "experts" not in told
