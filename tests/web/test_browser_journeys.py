@@ -25,13 +25,12 @@ from engine import demo
 from engine.persistence import Database
 from engine.runtime import Engine
 from engine.schema import Task
+from tests.web.browser_sizes import chromium_fixture  # noqa: F401 - the chromium fixture
+from tests.web.test_browser import CHROMIUM
 from web import create_app
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
 SIZES = {"desktop": (1366, 768), "phone": (390, 844)}
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEh"
@@ -75,14 +74,6 @@ def served(tmp_path_factory, sqlite_template):
     httpd.close()
     thread.join(timeout=5)
     app.extensions["shenfa"].db.dispose()
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with playwright_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(params=list(SIZES))
