@@ -30,9 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.three_review import START, make_engine  # noqa: E402
-from engine import audit as auditing  # noqa: E402
-from engine.replay import verify_instance  # noqa: E402
-from engine.timeline import timeline  # noqa: E402
+from engine.audit import chain as auditing  # noqa: E402
+from engine.audit.replay import verify_instance  # noqa: E402
+from engine.audit.timeline import timeline  # noqa: E402
 from tests.support import DRAFT, Driver, returned  # noqa: E402
 from tests.walks import corpus_engine, tamper, walk_corpus  # noqa: E402
 

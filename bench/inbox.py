@@ -22,10 +22,10 @@ from sqlalchemy import insert, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.org import DEMO_FILE, import_org, read_org_file  # noqa: E402
-from engine.persistence import Database  # noqa: E402
-from engine.runtime import Engine  # noqa: E402
-from engine.schema import Event, Instance, ModelVersion, Task  # noqa: E402
+from engine.org.directory import DEMO_FILE, import_org, read_org_file  # noqa: E402
+from engine.run.runtime import Engine  # noqa: E402
+from engine.store.persistence import Database  # noqa: E402
+from engine.store.schema import Event, Instance, ModelVersion, Task  # noqa: E402
 from web import create_app  # noqa: E402
 
 START = datetime(2026, 1, 1, tzinfo=UTC)

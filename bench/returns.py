@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.three_review import START, make_engine, open_task  # noqa: E402
-from engine.replay import verify_instance  # noqa: E402
-from engine.schema import Instance  # noqa: E402
+from engine.audit.replay import verify_instance  # noqa: E402
+from engine.store.schema import Instance  # noqa: E402
 from tests.support import DRAFT, returned  # noqa: E402
 
 

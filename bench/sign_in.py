@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from waitress.server import create_server  # noqa: E402
 
-from engine.org import DEMO_FILE, import_org, read_org_file  # noqa: E402
+from engine.org.directory import DEMO_FILE, import_org, read_org_file  # noqa: E402
 from web import create_app  # noqa: E402
 
 

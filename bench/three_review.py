@@ -27,12 +27,12 @@ from SpiffWorkflow.util.task import TaskState
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine import state  # noqa: E402
-from engine.loading import load_model, parse_specs  # noqa: E402
-from engine.org import DEMO_FILE, import_org, read_org_file  # noqa: E402
-from engine.persistence import Database  # noqa: E402
-from engine.runtime import Engine  # noqa: E402
-from engine.schema import Task  # noqa: E402
+from engine.model.loading import load_model, parse_specs  # noqa: E402
+from engine.org.directory import DEMO_FILE, import_org, read_org_file  # noqa: E402
+from engine.run.runtime import Engine  # noqa: E402
+from engine.store import state  # noqa: E402
+from engine.store.persistence import Database  # noqa: E402
+from engine.store.schema import Task  # noqa: E402
 from tests.support import APPROVE, DRAFT, returned  # noqa: E402
 
 START = {"title": "冬季心血管健康提示", "media": ["订阅号"]}

@@ -27,12 +27,12 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select, text  # noqa: E402
 
-from engine.clock import Clock, FrozenClock  # noqa: E402
-from engine.org import DEMO_FILE, import_org, read_org_file  # noqa: E402
-from engine.persistence import Database  # noqa: E402
-from engine.runtime import Engine  # noqa: E402
-from engine.schema import Event, Timer  # noqa: E402
-from engine.worker import Worker  # noqa: E402
+from engine.base.clock import Clock, FrozenClock  # noqa: E402
+from engine.org.directory import DEMO_FILE, import_org, read_org_file  # noqa: E402
+from engine.run.runtime import Engine  # noqa: E402
+from engine.run.worker import Worker  # noqa: E402
+from engine.store.persistence import Database  # noqa: E402
+from engine.store.schema import Event, Timer  # noqa: E402
 
 MODELS = ROOT / "tests" / "engine" / "models"
 

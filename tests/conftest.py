@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from engine.clock import FrozenClock
-from engine.org import DEMO_FILE, import_org, read_org_file
-from engine.persistence import Database
-from engine.registry import DEMO_FILE as DEMO_REGISTRY
-from engine.registry import seed_registry
-from engine.runtime import Engine
+from engine.base.clock import FrozenClock
+from engine.org.directory import DEMO_FILE, import_org, read_org_file
+from engine.registry.seed import DEMO_FILE as DEMO_REGISTRY
+from engine.registry.seed import seed_registry
+from engine.run.runtime import Engine
+from engine.store.persistence import Database
 from tests.pgserver import PostgresServer
 from tests.support import Driver
 

@@ -7,9 +7,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 from sqlalchemy import select
 
-from engine.deployment import deploy
-from engine.loading import Model
-from engine.schema import Instance
+from engine.model.deployment import deploy
+from engine.model.loading import Model
+from engine.store.schema import Instance
 
 FORMS = Path(__file__).parent / "engine" / "models" / "forms"
 SIMPLE_TASK = {"title": "办理", "type": "object",

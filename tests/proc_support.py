@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine import accounts
-from engine.schema import Account, Event, Task
+from engine.registry import accounts
+from engine.store.schema import Account, Event, Task
 
 NOW = "2026-11-26T09:10:00+00:00"
 

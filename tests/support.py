@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine import queries
-from engine.runtime import Engine
-from engine.schema import Task
+from engine.read import queries
+from engine.run.runtime import Engine
+from engine.store.schema import Task
 
 CHECKLIST_PASS = {k: "pass" for k in
                   ("political", "scientific", "lawful", "public_interest", "form", "forbidden")}

@@ -19,15 +19,15 @@ from unittest import mock
 
 from sqlalchemy import delete, func, select
 
-from engine import state
-from engine.clock import FrozenClock
-from engine.demo import WALKS, Walker
-from engine.org import DEMO_FILE, import_org, read_org_file
-from engine.persistence import Database
-from engine.registry import DEMO_FILE as DEMO_REGISTRY
-from engine.registry import seed_registry
-from engine.runtime import Engine
-from engine.schema import Event, Instance, Task
+from engine.base.clock import FrozenClock
+from engine.demo.items import WALKS, Walker
+from engine.org.directory import DEMO_FILE, import_org, read_org_file
+from engine.registry.seed import DEMO_FILE as DEMO_REGISTRY
+from engine.registry.seed import seed_registry
+from engine.run.runtime import Engine
+from engine.store import state
+from engine.store.persistence import Database
+from engine.store.schema import Event, Instance, Task
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES, FORMS = ROOT / "processes", ROOT / "forms"
@@ -130,7 +130,7 @@ def copy_db(template: Path) -> Engine:
 def seeded_ids(seed: int):
     """Make the instance id seeds a fixed sequence, so two databases give the same states."""
     rng = random.Random(seed)
-    with mock.patch("engine.runtime.uuid4", lambda: uuid.UUID(int=rng.getrandbits(128))):
+    with mock.patch("engine.run.runtime.uuid4", lambda: uuid.UUID(int=rng.getrandbits(128))):
         yield
 
 

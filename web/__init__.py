@@ -7,9 +7,9 @@ from typing import Any
 
 from flask import Flask
 
-from engine.clock import Clock
-from engine.persistence import Database
-from engine.runtime import Engine
+from engine.base.clock import Clock
+from engine.run.runtime import Engine
+from engine.store.persistence import Database
 
 from . import (
     admin,

@@ -6,14 +6,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from engine.anonymity import covered
-from engine.assignment import ROLE_TITLES
-from engine.audit import OPERATION_TYPES, log_operation
-from engine.audit import operations as operations_of
-from engine.errors import Invalid
-from engine.people import display_names
-from engine.schema import Instance, RoleHolding, Task, User
-from engine.timers import failed_timers, retry_timer
+from engine.audit.chain import OPERATION_TYPES, log_operation
+from engine.audit.chain import operations as operations_of
+from engine.base.errors import Invalid
+from engine.org.anonymity import covered
+from engine.org.people import display_names
+from engine.run.assignment import ROLE_TITLES
+from engine.run.timers import failed_timers, retry_timer
+from engine.store.schema import Instance, RoleHolding, Task, User
 
 from .services import act, now, transaction
 

@@ -18,16 +18,17 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request,
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from engine import audit_items, localtime
-from engine.audit import export_digests, verify_chain
-from engine.diagram import drawn
-from engine.errors import Invalid, NotFound
-from engine.form_labels import value_text
-from engine.people import departments
-from engine.queries import instance_detail
-from engine.replay import verify_instance
-from engine.schema import Account, Instance, ModelVersion
-from engine.timeline import element_of, timeline
+from engine.audit import items as audit_items
+from engine.audit.chain import export_digests, verify_chain
+from engine.audit.replay import verify_instance
+from engine.audit.timeline import element_of, timeline
+from engine.base import localtime
+from engine.base.errors import Invalid, NotFound
+from engine.model.form_labels import value_text
+from engine.org.people import departments
+from engine.read.diagram import drawn
+from engine.read.queries import instance_detail
+from engine.store.schema import Account, Instance, ModelVersion
 
 from .services import engine, now, transaction
 
@@ -190,7 +191,7 @@ def item(instance_id: int):
 
 
 def _labels(db, steps: list[dict], versions: dict) -> dict:
-    from engine.people import display_names
+    from engine.org.people import display_names
 
     users = {s["actor"] for s in steps if s["actor"]}
     users |= {s["extra"].get(k) for s in steps for k in ("assignee", "from") if s["extra"].get(k)}
@@ -263,8 +264,8 @@ def _by(moment: str, until: str | None) -> bool:
 
 def _extras(instance_id: int, until: str | None) -> dict:
     """Comments and attachments made up to the step's instant (all of them at the last step)."""
-    from engine.attachments import attachments_of
-    from engine.comments import comments_of
+    from engine.run.attachments import attachments_of
+    from engine.run.comments import comments_of
 
     with transaction() as db:
         comments = [c for c in comments_of(db, instance_id) if _by(c["at"], until)]

@@ -33,10 +33,10 @@ from flask_login import (
 )
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from engine.anonymity import VIEWER
-from engine.audit import log_operation
-from engine.logins import Locked, Policy, authenticate, end_sign_in, open_sign_in, sign_in_active
-from engine.people import person
+from engine.audit.chain import log_operation
+from engine.org.anonymity import VIEWER
+from engine.org.logins import Locked, Policy, authenticate, end_sign_in, open_sign_in, sign_in_active
+from engine.org.people import person
 
 from .services import engine, now, reading, transaction
 

@@ -25,11 +25,13 @@ from flask import (
 )
 from flask_login import current_user
 
-from engine import callers, workspace, xmlsafe
-from engine.assignment import ROLE_TITLES, known_roles
-from engine.errors import Invalid, NotFound
-from engine.findings import chinese, locate
-from engine.loading import ModelError
+from engine.base import xmlsafe
+from engine.base.errors import Invalid, NotFound
+from engine.design import workspace
+from engine.model import callers
+from engine.model.findings import chinese, locate
+from engine.model.loading import ModelError
+from engine.run.assignment import ROLE_TITLES, known_roles
 
 from .auth import login_manager, require_role
 from .services import now, transaction

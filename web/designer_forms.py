@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from engine import workspace
-from engine.errors import Invalid, NotFound
-from engine.forms import NAME_RE
-from engine.jsonsafe import InputRefused, strict_loads
+from engine.base.errors import Invalid, NotFound
+from engine.base.jsonsafe import InputRefused, strict_loads
+from engine.design import workspace
+from engine.model.forms import NAME_RE
 
 from .designer import bp, forms_dir
 from .formview import fields_for

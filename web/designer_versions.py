@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from engine import callers, workspace
-from engine.deployment import version_xml
-from engine.errors import Invalid
-from engine.migration import Migrator
-from engine.versions import diff_models
+from engine.base.errors import Invalid
+from engine.design import workspace
+from engine.model import callers
+from engine.model.deployment import version_xml
+from engine.model.versions import diff_models
+from engine.run.migration import Migrator
 
 from .designer import bp
 from .services import engine, now, transaction

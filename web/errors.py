@@ -6,7 +6,7 @@ from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from engine.errors import Refused
+from engine.base.errors import Refused
 
 TITLES = {
     400: "请求有误", 401: "需要登录", 403: "无权操作", 404: "页面或对象不存在",

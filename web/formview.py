@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
-from engine.catalog import checklist_titles, instance_forms, model_choices
-from engine.form_labels import decision_label, described
-from engine.forms import applies
-from engine.people import display_names
+from engine.model.catalog import checklist_titles, instance_forms, model_choices
+from engine.model.form_labels import decision_label, described
+from engine.model.forms import applies
+from engine.org.people import display_names
 
 CHECK_LABELS = [("pass", "符合"), ("fail", "不符合")]
 KNOWN = {"radio", "select", "checkboxes", "checkbox", "textarea", "markdown", "date",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
-from engine.health import report
+from engine.read.health import report
 
 from .services import engine, now
 

@@ -6,11 +6,11 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
-from engine import accounts
-from engine.catalog import model_choices
-from engine.errors import Invalid
-from engine.inbox import TAB_TITLES, InboxQuery, inbox
-from engine.people import departments
+from engine.base.errors import Invalid
+from engine.model.catalog import model_choices
+from engine.org.people import departments
+from engine.read.inbox import TAB_TITLES, InboxQuery, inbox
+from engine.registry import accounts
 
 from .api.schemas import InboxArgs
 from .services import now, transaction

@@ -17,7 +17,7 @@ from flask import Flask, abort, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.routing import IntegerConverter
 
-from engine.jsonsafe import INT64_MAX, InputRefused, check_text, parse_int, strict_loads
+from engine.base.jsonsafe import INT64_MAX, InputRefused, check_text, parse_int, strict_loads
 
 __all__ = ["INT64_MAX", "InputRefused", "check_text", "strict_loads"]
 _INTEGER = re.compile(r"[+-]?\d+")

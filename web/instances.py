@@ -22,15 +22,15 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from engine import queries
-from engine.access import check_may_view
-from engine.attachments import add_attachment, attachment_for, attachments_of
-from engine.catalog import start_entry, startable
-from engine.choices import with_choices
-from engine.comments import add_comment, comments_of
-from engine.diagram import diagram
-from engine.errors import Invalid
-from engine.progress import facts, progress
+from engine.base.errors import Invalid
+from engine.model.catalog import start_entry, startable
+from engine.org.access import check_may_view
+from engine.read import queries
+from engine.read.diagram import diagram
+from engine.read.progress import facts, progress
+from engine.run.attachments import add_attachment, attachment_for, attachments_of
+from engine.run.choices import with_choices
+from engine.run.comments import add_comment, comments_of
 
 from .auth import is_local_path
 from .formview import fields_for, item_labels, parse_form

@@ -6,8 +6,8 @@ from flask import Blueprint, abort, jsonify, redirect, render_template, request,
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from engine import notifications
-from engine.schema import Notification, Task
+from engine.notify import notifications
+from engine.store.schema import Notification, Task
 
 from .services import now, transaction, writes
 

@@ -6,7 +6,7 @@ import ipaddress
 
 from waitress import serve as waitress_serve
 
-from engine.worker import start_in_thread
+from engine.run.worker import start_in_thread
 
 from . import create_app
 

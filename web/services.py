@@ -11,8 +11,8 @@ from typing import Any
 from flask import current_app, g, has_request_context, request
 from sqlalchemy.orm import Session
 
-from engine.attachments import BlobStore
-from engine.runtime import Engine
+from engine.run.attachments import BlobStore
+from engine.run.runtime import Engine
 
 
 def engine() -> Engine:

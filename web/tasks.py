@@ -7,15 +7,15 @@ from typing import Any
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from engine import queries
-from engine.access import check_may_view_task
-from engine.assignment import holds_role
-from engine.attachments import attachments_of
-from engine.choices import with_choices
-from engine.comments import comments_of
-from engine.errors import AlreadyDone, Invalid
-from engine.inbox import InboxQuery, inbox, last_returns
-from engine.progress import facts, progress
+from engine.base.errors import AlreadyDone, Invalid
+from engine.org.access import check_may_view_task
+from engine.read import queries
+from engine.read.inbox import InboxQuery, inbox, last_returns
+from engine.read.progress import facts, progress
+from engine.run.assignment import holds_role
+from engine.run.attachments import attachments_of
+from engine.run.choices import with_choices
+from engine.run.comments import comments_of
 
 from .formview import fields_for, item_labels, parse_form
 from .services import act, now, transaction

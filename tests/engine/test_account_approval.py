@@ -5,11 +5,11 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from engine.errors import Refused
-from engine.persistence import Database
-from engine.queries import current_values
-from engine.runtime import Engine
-from engine.schema import Account
+from engine.base.errors import Refused
+from engine.read.queries import current_values
+from engine.run.runtime import Engine
+from engine.store.persistence import Database
+from engine.store.schema import Account
 from tests.proc_support import account, account_named, recorded_inputs
 
 CHECK_PASS = {k: "pass" for k in ("medical_only", "not_in_hospital_name", "commitment",

@@ -6,11 +6,11 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from engine.approvals import ENGINE_TASK_LIMIT, Incident, StepGuard, approved_labels
-from engine.errors import Refused
-from engine.loading import ModelError
-from engine.replay import verify_instance
-from engine.schema import Operation, Task
+from engine.audit.replay import verify_instance
+from engine.base.errors import Refused
+from engine.model.loading import ModelError
+from engine.run.approvals import ENGINE_TASK_LIMIT, Incident, StepGuard, approved_labels
+from engine.store.schema import Operation, Task
 from tests.proc_support import account_id
 from tests.support import APPROVE, DRAFT, returned
 from tools.bpmn_writer import Model

@@ -5,10 +5,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import delete, select, update
 
-from engine import audit
-from engine.errors import NotAllowed
-from engine.retention import purge
-from engine.schema import Event, Instance, Operation
+from engine.audit import chain as audit
+from engine.audit.retention import purge
+from engine.base.errors import NotAllowed
+from engine.store.schema import Event, Instance, Operation
 from tests.engine.test_replay import rewrite_chain, walked
 
 

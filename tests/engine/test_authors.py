@@ -3,10 +3,10 @@
 import pytest
 from sqlalchemy import select
 
-from engine.assignment import AssignmentError, InstanceFacts, resolve_review
-from engine.catalog import startable
-from engine.errors import NotAllowed, Refused
-from engine.schema import RoleHolding, Task, User
+from engine.base.errors import NotAllowed, Refused
+from engine.model.catalog import startable
+from engine.run.assignment import AssignmentError, InstanceFacts, resolve_review
+from engine.store.schema import RoleHolding, Task, User
 from tests.proc_support import account_id
 from tests.support import APPROVE, DRAFT
 
@@ -112,7 +112,7 @@ def test_the_auditor_cannot_start_anything_from_the_engine(engine):
 
 def claimable(engine, user: str) -> tuple[list[str], int]:
     """Return the task ids in ``user``'s 可认领 tab and the tab's count."""
-    from engine.inbox import InboxQuery, inbox
+    from engine.read.inbox import InboxQuery, inbox
 
     with engine.db.reading() as session:
         found = inbox(session, user, InboxQuery("claimable", per_page=100), engine.clock.now())

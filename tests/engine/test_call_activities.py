@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.expressions import Evaluator, UnsafeExpression, check_expression
-from engine.loading import ModelError, check_model, library
+from engine.model.expressions import Evaluator, UnsafeExpression, check_expression
+from engine.model.loading import ModelError, check_model, library
 from tests.proc_support import account_id
 from tests.support import APPROVE, DRAFT
 

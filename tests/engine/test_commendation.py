@@ -2,7 +2,7 @@
 
 import pytest
 
-from engine.errors import Refused
+from engine.base.errors import Refused
 from tests.engine.test_incident_closure import ACK, incident, verdict
 from tests.proc_support import recorded_inputs
 

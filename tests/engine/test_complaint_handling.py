@@ -89,9 +89,9 @@ def test_an_anonymous_complainant_who_left_contact_is_answered_by_discipline_ins
     """第十九条: only 纪检监察室 (with 医务科) sees an anonymous complainant's contact, so it replies."""
     import pytest
 
-    from engine.anonymity import MASK, viewing
-    from engine.errors import Refused
-    from engine.queries import task_detail
+    from engine.base.errors import Refused
+    from engine.org.anonymity import MASK, viewing
+    from engine.read.queries import task_detail
 
     instance = lodge(drive, engine, complainant_name="王匿名", contact="13912345678")
     verify(drive, instance, "unfounded")

@@ -4,8 +4,8 @@ from collections import Counter
 
 from sqlalchemy import select
 
-from engine import demo
-from engine.schema import Instance
+from engine.demo import items as demo
+from engine.store.schema import Instance
 from tests.proc_support import account_named
 
 
@@ -24,7 +24,7 @@ def test_the_demo_leaves_every_procedure_in_several_states(engine):
 
 
 def test_every_demo_item_of_every_procedure_replays_exactly(engine):
-    from engine.replay import verify_instance
+    from engine.audit.replay import verify_instance
 
     ids = demo.run(engine, lambda line: None)
     with engine.db.transaction() as session:
@@ -36,7 +36,7 @@ def test_every_demo_item_of_every_procedure_replays_exactly(engine):
 
 def test_stored_states_survive_a_reload_unchanged(engine):
     """A step on a reloaded instance must equal one on the in-memory instance, for replay."""
-    from engine import state
+    from engine.store import state
 
     demo.run(engine, lambda line: None)
     with engine.db.transaction() as session:

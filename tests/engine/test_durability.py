@@ -13,7 +13,7 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.demo import WALKS, Walker
+from engine.demo.items import WALKS, Walker
 from tests.support import APPROVE, CHECKLIST_PASS, DRAFT, Driver
 from tests.walks import RandomWalker, copy_db, seeded_ids, shuffled, snapshot
 

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.errors import Refused
-from engine.expressions import Evaluator, UnsafeExpression, check_expression, check_script
-from engine.loading import ModelError, check_model
-from engine.schema import ModelVersion
+from engine.base.errors import Refused
+from engine.model.expressions import Evaluator, UnsafeExpression, check_expression, check_script
+from engine.model.loading import ModelError, check_model
+from engine.store.schema import ModelVersion
 from tests.support import APPROVE, DRAFT
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,7 +48,7 @@ def test_hostile_expression_is_never_executed_at_run_time(tmp_path, source):
     # Defence in depth: the run-time evaluator alone refuses them too.
     with pytest.raises(Exception) as refused:
         Evaluator()._simple({"decision": "return"}).eval(source.format(marker=marker))
-    assert refused.type.__module__ in ("simpleeval", "engine.budget") or \
+    assert refused.type.__module__ in ("simpleeval", "engine.model.budget") or \
         isinstance(refused.value, SyntaxError)
     assert not marker.exists()
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.findings import chinese, locate
-from engine.loading import ModelError, check_model
+from engine.model.findings import chinese, locate
+from engine.model.loading import ModelError, check_model
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 THREE = (ROOT / "processes" / "three_review.bpmn").read_text(encoding="utf-8")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.forms import FormError, FormInvalid, load_form_file, validate_submission
+from engine.model.forms import FormError, FormInvalid, load_form_file, validate_submission
 
 SPEC = {
     "title": "测试", "type": "object",

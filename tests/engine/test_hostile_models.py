@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.budget import MAX_CARDINALITY, BudgetExceeded
-from engine.errors import Refused
-from engine.expressions import Evaluator, UnsafeExpression, check_expression
-from engine.loading import ModelError, check_model
+from engine.base.errors import Refused
+from engine.model.budget import MAX_CARDINALITY, BudgetExceeded
+from engine.model.expressions import Evaluator, UnsafeExpression, check_expression
+from engine.model.loading import ModelError, check_model
 from tests.hostile_models import FORMS, instance_count, model_xml, smuggle
 
 SQUARING = "x = 3\n" + "x = x * x\n" * 15

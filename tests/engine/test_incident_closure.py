@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine.errors import Refused
-from engine.schema import CommendationBan
+from engine.base.errors import Refused
+from engine.store.schema import CommendationBan
 from tests.proc_support import account_id, account_named
 
 PUBLISHED = {"published_url": "https://mp.weixin.qq.com/s/abc",

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.loading import ModelError, check_model
+from engine.model.loading import ModelError, check_model
 from tests.support import APPROVE, DRAFT
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -128,7 +128,7 @@ def test_a_form_change_alone_makes_a_new_version(engine, tmp_path):
 
 
 def test_unreachable_elements_are_reported_and_placed_on_the_diagram():
-    from engine.findings import locate
+    from engine.model.findings import locate
 
     bad = THREE_REVIEW.replace('sourceRef="Gateway_review" targetRef="Task_check"',
                                'sourceRef="Gateway_review" targetRef="Task_draft"')

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.errors import Invalid
-from engine.migration import Migrator
-from engine.replay import verify_instance
+from engine.audit.replay import verify_instance
+from engine.base.errors import Invalid
+from engine.run.migration import Migrator
 from tests.support import APPROVE, DRAFT
 
 ROOT = Path(__file__).resolve().parents[2]

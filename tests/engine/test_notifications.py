@@ -12,9 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from engine import localtime, notifications
-from engine.errors import Invalid
-from engine.schema import Notification
+from engine.base import localtime
+from engine.base.errors import Invalid
+from engine.notify import notifications
+from engine.store.schema import Notification
 from tests.proc_support import account_id
 
 PUBLISHED = {"published_url": "https://mp.weixin.qq.com/s/abc",

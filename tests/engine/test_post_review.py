@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine import accounts, key_dates
-from engine.errors import Refused
-from engine.schema import Instance
+from engine.base.errors import Refused
+from engine.registry import accounts, key_dates
+from engine.store.schema import Instance
 from tests.conftest import START as NOW
 from tests.proc_support import account_id, recorded_inputs
 from tests.support import APPROVE, DRAFT, returned

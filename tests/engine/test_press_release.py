@@ -2,8 +2,8 @@
 
 import pytest
 
-from engine import accounts
-from engine.errors import Refused
+from engine.base.errors import Refused
+from engine.registry import accounts
 from tests.conftest import START as NOW
 from tests.proc_support import account_id
 from tests.support import APPROVE, DRAFT

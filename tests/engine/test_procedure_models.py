@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from engine.deployment import load_directory
-from engine.loading import NS
+from engine.model.deployment import load_directory
+from engine.model.loading import NS
 
 ROOT = Path(__file__).resolve().parents[2]
 MODELS = sorted((ROOT / "processes").glob("*.bpmn"))

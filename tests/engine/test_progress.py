@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from engine import demo
-from engine.attachments import BlobStore
-from engine.progress import progress
-from engine.schema import Event, Instance, Task
+from engine.demo import items as demo
+from engine.read.progress import progress
+from engine.run.attachments import BlobStore
+from engine.store.schema import Event, Instance, Task
 
 
 def _check(session, instance_id: int) -> dict:

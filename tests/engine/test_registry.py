@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from engine import key_dates
+from engine.base.errors import Invalid
 from engine.cli import main
-from engine.errors import Invalid
-from engine.registry import DEMO_FILE, seed_registry
+from engine.registry import key_dates
+from engine.registry.seed import DEMO_FILE, seed_registry
 from tests.conftest import START
 from tests.proc_support import account_id, recorded_inputs
 

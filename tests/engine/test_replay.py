@@ -4,9 +4,9 @@ from pathlib import Path
 
 from sqlalchemy import update
 
-from engine.history import digest
-from engine.replay import verify_instance
-from engine.schema import Event, Instance
+from engine.audit.history import digest
+from engine.audit.replay import verify_instance
+from engine.store.schema import Event, Instance
 from tests.support import APPROVE, DRAFT, returned
 
 MODELS = Path(__file__).parent / "models"

@@ -5,8 +5,8 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from engine.errors import Conflict, Invalid, NotAllowed, NotFound
-from engine.schema import Event, Instance, Task
+from engine.base.errors import Conflict, Invalid, NotAllowed, NotFound
+from engine.store.schema import Event, Instance, Task
 from tests.support import APPROVE, DRAFT
 
 START = {"title": "冬季心血管健康提示", "media": ["订阅号"]}
@@ -78,7 +78,7 @@ def test_unclaim_returns_the_task_to_the_queue(engine, drive, at_review):
 
 
 def test_nobody_performs_two_review_stages_of_one_item(engine, drive, at_review):
-    from engine.schema import RoleHolding
+    from engine.store.schema import RoleHolding
 
     with engine.db.transaction() as s:  # sunli also sits in a functional department
         s.add(RoleHolding(username="sunli", role="functional_dept"))
@@ -101,8 +101,8 @@ def test_completed_task_cannot_be_completed_again(engine, drive, at_review):
 
 
 def test_two_clients_completing_the_same_task_exactly_one_wins(engine, drive, at_review, db_url):
-    from engine.persistence import Database
-    from engine.runtime import Engine
+    from engine.run.runtime import Engine
+    from engine.store.persistence import Database
 
     row = drive.task(at_review, "Task_review")
     engine.claim(row.id, "zhoujie")

@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from engine.deployment import latest_version
-from engine.persistence import Database
-from engine.replay import verify_instance
-from engine.runtime import Engine
-from engine.schedules import SYSTEM_USER, ScheduleError, instant_after, start_due, timer_starts
-from engine.schema import Instance, StartTimer, Timer
-from engine.worker import Worker
+from engine.audit.replay import verify_instance
+from engine.model.deployment import latest_version
+from engine.run.runtime import Engine
+from engine.run.schedules import SYSTEM_USER, ScheduleError, instant_after, start_due, timer_starts
+from engine.run.worker import Worker
+from engine.store.persistence import Database
+from engine.store.schema import Instance, StartTimer, Timer
 
 DECEMBER = datetime(2026, 12, 5, 1, 0, tzinfo=UTC)  # 5 December, 09:00 Beijing time
 PATROLS = ["Task_patrol_it", "Task_patrol_office", "Task_patrol_pbo", "Task_patrol_pr"]

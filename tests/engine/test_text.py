@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.forms import FormInvalid, validate_draft, validate_submission
-from engine.org import OrgError, import_org
-from engine.text import bad_character, one_line
+from engine.base.text import bad_character, one_line
+from engine.model.forms import FormInvalid, validate_draft, validate_submission
+from engine.org.directory import OrgError, import_org
 
 FORM = {"type": "object", "required": ["title"], "properties": {
     "title": {"type": "string", "title": "标题", "maxLength": 100},

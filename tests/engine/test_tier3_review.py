@@ -2,8 +2,9 @@
 
 import pytest
 
-from engine import accounts, queries
-from engine.errors import Invalid, Refused
+from engine.base.errors import Invalid, Refused
+from engine.read import queries
+from engine.registry import accounts
 from tests.conftest import START as NOW
 from tests.proc_support import account_id
 from tests.support import APPROVE, CHECKLIST_PASS, DRAFT, returned
@@ -171,7 +172,7 @@ def test_a_chosen_expert_must_hold_the_expert_role(drive, engine):
 def test_the_joint_reviewers_cannot_be_the_department_head(drive, engine):
     """三审 convention: lina (department head) may not also take a joint-review stage."""
     with engine.db.transaction() as session:  # two holders: the task waits in the queue
-        from engine.schema import RoleHolding
+        from engine.store.schema import RoleHolding
 
         session.add(RoleHolding(username="lina", role="medical_affairs"))
     instance = to_joint(drive, engine)

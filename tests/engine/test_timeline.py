@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from engine.replay import verify_instance
-from engine.timeline import diff, timeline
+from engine.audit.replay import verify_instance
+from engine.audit.timeline import diff, timeline
 from tests.support import APPROVE, DRAFT, returned
 
 START = {"title": DRAFT["title"], "media": DRAFT["media"]}
@@ -62,7 +62,7 @@ def test_diff_kinds():
 def test_reassignment_is_recorded_and_replay_still_verifies(engine, drive):
     from sqlalchemy import select
 
-    from engine.schema import Operation, Task
+    from engine.store.schema import Operation, Task
 
     item = drive.start("three_review", "zhaolei", START)
     task = drive.task(item, "Task_draft")
@@ -81,7 +81,7 @@ def test_reassignment_is_recorded_and_replay_still_verifies(engine, drive):
 def test_reassignment_is_refused_with_reasons(engine, drive):
     import pytest
 
-    from engine.errors import Invalid, NotAllowed
+    from engine.base.errors import Invalid, NotAllowed
 
     item = drive.start("three_review", "zhaolei", START)
     task = drive.task(item, "Task_draft")
@@ -97,8 +97,8 @@ def test_reassignment_is_refused_with_reasons(engine, drive):
 
 
 def test_a_called_model_is_drawn_and_its_call_activity_marked(engine, drive):
-    from engine.demo import Walker
-    from engine.demo_procedures import four_review_at_secretary
+    from engine.demo.items import Walker
+    from engine.demo.procedures import four_review_at_secretary
 
     item = four_review_at_secretary(Walker(engine, lambda line: None))
     steps = steps_of(engine, item)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.demo import Walker
-from engine.demo_procedures import tier1_published_monitoring, tier3_at_expert_panel
-from engine.diagram import diagram
-from engine.schema import Event, Instance
-from engine.timeline import timeline
+from engine.audit.timeline import timeline
+from engine.demo.items import Walker
+from engine.demo.procedures import tier1_published_monitoring, tier3_at_expert_panel
+from engine.read.diagram import diagram
+from engine.store.schema import Event, Instance
 
 
 def _steps(engine, item: int) -> dict[str, set[str]]:

@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, update
 
-from engine import state
-from engine.demo import WALKS
-from engine.replay import verify_instance
-from engine.schema import Event, Instance
+from engine.audit.replay import verify_instance
+from engine.demo.items import WALKS
+from engine.store import state
+from engine.store.schema import Event, Instance
 from tests.walks import RandomWalker, copy_db, tamper
 
 SETTINGS = settings(max_examples=2, deadline=None,

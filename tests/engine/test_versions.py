@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from engine.versions import diff_models
+from engine.model.versions import diff_models
 
 ROOT = Path(__file__).resolve().parents[2]
 THREE = (ROOT / "processes" / "three_review.bpmn").read_text(encoding="utf-8")

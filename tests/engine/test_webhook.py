@@ -13,9 +13,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select
 
-from engine import webhook
-from engine.schema import WebhookMessage
-from engine.worker import Worker
+from engine.notify import webhook
+from engine.run.worker import Worker
+from engine.store.schema import WebhookMessage
 
 START = {"title": "冬季心血管健康提示", "media": ["订阅号"]}
 DRAFT = {"media": ["订阅号"], "title": "冬季心血管健康提示", "body": "注意保暖。", "source": "原创"}

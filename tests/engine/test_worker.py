@@ -8,11 +8,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
-from engine.mailer import Mailer, MailSettings
-from engine.persistence import Database
-from engine.runtime import Engine
-from engine.schema import Event, Notification, Timer, User
-from engine.worker import Worker
+from engine.notify.mailer import Mailer, MailSettings
+from engine.run.runtime import Engine
+from engine.run.worker import Worker
+from engine.store.persistence import Database
+from engine.store.schema import Event, Notification, Timer, User
 from tests.support import Driver
 
 MODELS = Path(__file__).parent / "models"

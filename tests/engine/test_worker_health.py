@@ -11,11 +11,11 @@ from click.testing import CliRunner
 from sqlalchemy import select, update
 
 from engine.cli import main
-from engine.health import report
-from engine.loading import ModelError
-from engine.mailer import MAX_MAIL_ATTEMPTS
-from engine.schema import Notification, Timer, User
-from engine.worker import Supervisor, Worker
+from engine.model.loading import ModelError
+from engine.notify.mailer import MAX_MAIL_ATTEMPTS
+from engine.read.health import report
+from engine.run.worker import Supervisor, Worker
+from engine.store.schema import Notification, Timer, User
 from tests.engine.test_worker import MODELS, mail_worker, smtp, timed  # noqa: F401 - fixtures
 
 POISON = "x\r\nBcc: evil@attacker.test"

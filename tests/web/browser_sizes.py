@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import pytest
 from waitress import create_server
 
-from engine.clock import FrozenClock
+from engine.base.clock import FrozenClock
 from tests.web.test_browser import ARGS, CHROMIUM, Served
 from web import create_app
 

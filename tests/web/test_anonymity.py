@@ -20,10 +20,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from engine.anonymity import MASK, Veil
-from engine.mailer import Mailer, MailSettings
-from engine.schema import Notification, Task, User
-from engine.worker import Worker
+from engine.notify.mailer import Mailer, MailSettings
+from engine.org.anonymity import MASK, Veil
+from engine.run.worker import Worker
+from engine.store.schema import Notification, Task, User
 from tests.engine.test_worker import smtp  # noqa: F401 - the real SMTP server fixture
 from tests.proc_support import account_id
 from tests.support import Driver
@@ -87,7 +87,7 @@ def urls(app, item: int) -> list[str]:
 
 
 def engine_events(session, item):
-    from engine.history import events_of
+    from engine.audit.history import events_of
 
     return events_of(session, item)
 

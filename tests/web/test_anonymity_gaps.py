@@ -13,9 +13,9 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from engine.anonymity import MASK
 from engine.cli import main
-from engine.inbox import TABS, InboxQuery, inbox
+from engine.org.anonymity import MASK
+from engine.read.inbox import TABS, InboxQuery, inbox
 from tests.web.test_anonymity import (
     COMPLAINT,
     FILER,
@@ -65,7 +65,7 @@ def test_a_migration_run_lists_the_item_covered(app, browse, complaint):  # noqa
     """The run's results list, like the dry run's, shows the title as the designer may see it."""
     engine = app.extensions["shenfa"]
     with engine.db.reading() as session:
-        from engine.deployment import version_xml
+        from engine.model.deployment import version_xml
 
         xml = version_xml(session, "complaint_handling", 1)
     person = designer(browse)  # songyu: not a handling office

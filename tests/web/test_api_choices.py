@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from engine.schema import Account
+from engine.store.schema import Account
 
 
 def tier1_ids(app) -> list[int]:

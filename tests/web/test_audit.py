@@ -9,7 +9,7 @@ import json
 import pytest
 from sqlalchemy import text as sql
 
-from engine import demo
+from engine.demo import items as demo
 from tests.support import APPROVE, DRAFT, Driver, returned
 
 START = {"title": DRAFT["title"], "media": DRAFT["media"]}
@@ -176,7 +176,7 @@ def test_a_deleted_event_is_named(app, browse, returned_once):
 def test_a_rewritten_decision_fails_replay_at_that_event(app, browse, returned_once):
     from sqlalchemy import select, update
 
-    from engine.schema import Event
+    from engine.store.schema import Event
 
     db = app.extensions["shenfa"].db
     with db.transaction() as session:
@@ -207,7 +207,7 @@ def test_evidence_download_carries_hashes_and_verdicts(browse, returned_once):
 def test_daily_digests_download(app, browse, returned_once):
     from datetime import date
 
-    from engine.audit import record_digest
+    from engine.audit.chain import record_digest
 
     engine = app.extensions["shenfa"]
     with engine.db.transaction() as session:

@@ -7,7 +7,7 @@ At every step the diagram's markers must match the element states of that step
 
 from __future__ import annotations
 
-from engine.timeline import timeline
+from engine.audit.timeline import timeline
 from tests.support import APPROVE, DRAFT, Driver, returned
 from tests.web.test_browser import ARTIFACTS, Person, chromium, pytestmark, served  # noqa: F401
 

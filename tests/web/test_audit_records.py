@@ -24,8 +24,8 @@ def pdf_text(res) -> str:
 
 
 def test_form2_of_a_four_review_names_every_signer(browse, drive):
-    from engine.demo import Walker
-    from engine.demo_procedures import four_review_at_secretary
+    from engine.demo.items import Walker
+    from engine.demo.procedures import four_review_at_secretary
 
     item = four_review_at_secretary(Walker(drive.engine, lambda line: None))
     drive.act(item, "Task_final", "qianjun", {**APPROVE, "comment": "同意发布。"})
@@ -55,8 +55,8 @@ def test_form1_of_an_account_approval(browse, drive):
 
 
 def test_items_without_a_paper_form_are_refused(browse, drive):
-    from engine.demo import Walker
-    from engine.demo_procedures import complaint_unfounded
+    from engine.demo.items import Walker
+    from engine.demo.procedures import complaint_unfounded
 
     item = complaint_unfounded(Walker(drive.engine, lambda line: None))
     b = browse("gaoyan")
@@ -69,9 +69,9 @@ def test_items_without_a_paper_form_are_refused(browse, drive):
 def test_every_demo_item_prints_or_says_why_not(app, browse):
     from sqlalchemy import select
 
-    from engine import demo
-    from engine.records import ACCOUNT_MODELS, POST_MODELS
-    from engine.schema import Instance
+    from engine.audit.records import ACCOUNT_MODELS, POST_MODELS
+    from engine.demo import items as demo
+    from engine.store.schema import Instance
 
     engine = app.extensions["shenfa"]
     demo.run(engine, lambda line: None)
@@ -128,8 +128,8 @@ def test_form2_titles_a_box_by_the_role_of_who_signed_it(browse, drive):
 
 def test_form2_of_a_tier3_review_prints_every_round_and_every_expert(browse, drive):
     """第十二条二: head, both joint reviewers in both rounds, each expert, the branch (三)."""
-    from engine.demo import Walker
-    from engine.demo_procedures import tier3_at_expert_panel
+    from engine.demo.items import Walker
+    from engine.demo.procedures import tier3_at_expert_panel
 
     item = tier3_at_expert_panel(Walker(drive.engine, lambda line: None))
     drive.act(item, "Task_expert [child]", "hanmei", {"conclusion": "agree", "opinion": "证据充分",

@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from engine import demo
+from engine.demo import items as demo
 from tests.web.browser_sizes import SIZES, Sized, chromium_fixture, serve_copy, stop  # noqa: F401
 from tests.web.test_browser import pytestmark  # noqa: F401 - skipped without Chromium
 

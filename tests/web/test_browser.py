@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import update
 from waitress import create_server
 
-from engine.schema import Task
+from engine.store.schema import Task
 from web import create_app
 
 playwright_api = pytest.importorskip("playwright.sync_api")

@@ -21,10 +21,10 @@ import pytest
 from sqlalchemy import select, update
 from waitress import create_server
 
-from engine import demo
-from engine.persistence import Database
-from engine.runtime import Engine
-from engine.schema import Task
+from engine.demo import items as demo
+from engine.run.runtime import Engine
+from engine.store.persistence import Database
+from engine.store.schema import Task
 from tests.web.browser_sizes import chromium_fixture  # noqa: F401 - the chromium fixture
 from tests.web.test_browser import CHROMIUM
 from web import create_app

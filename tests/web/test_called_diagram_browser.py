@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine.demo import Walker
-from engine.demo_procedures import tier1_published_monitoring
-from engine.timeline import timeline
+from engine.audit.timeline import timeline
+from engine.demo.items import Walker
+from engine.demo.procedures import tier1_published_monitoring
 from tests.web.test_audit_browser import markers
 from tests.web.test_browser import Person, chromium, pytestmark, served  # noqa: F401
 

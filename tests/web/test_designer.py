@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from engine.schema import DesignerDraft, ModelVersion, Operation
+from engine.store.schema import DesignerDraft, ModelVersion, Operation
 
 ROOT = Path(__file__).resolve().parents[2]
 THREE = (ROOT / "processes" / "three_review.bpmn").read_text(encoding="utf-8")
@@ -233,7 +233,7 @@ def test_a_missing_called_model_is_marked_on_the_call_activity(browse):
 
 
 def test_problems_of_called_models_are_not_placed_on_this_diagram():
-    from engine.loading import ModelError
+    from engine.model.loading import ModelError
     from web.designer import _findings
 
     line = next(n for n, text in enumerate(THREE.splitlines(), 1) if 'id="Task_check"' in text)

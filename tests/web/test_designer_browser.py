@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.replay import verify_instance
+from engine.audit.replay import verify_instance
 from tests.support import APPROVE, DRAFT, Driver
 from tests.web import test_browser
 from tests.web.test_browser import CHROMIUM, Person

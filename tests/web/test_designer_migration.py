@@ -7,7 +7,7 @@ import re
 
 from sqlalchemy import select
 
-from engine.schema import Instance, Operation
+from engine.store.schema import Instance, Operation
 from tests.engine.test_migration import REMOVE_CHECK
 from tests.support import APPROVE, DRAFT, Driver
 from tests.web.test_designer import ROOT, THREE, designer, post_json

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from engine.schema import Instance, ModelVersion
+from engine.store.schema import Instance, ModelVersion
 from tests.proc_support import account_id
 from tests.support import DRAFT, Driver
 from tests.web.browser_sizes import SIZES, Sized, chromium_fixture, serve_copy, stop  # noqa: F401

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.worker import Supervisor, Worker
+from engine.run.worker import Supervisor, Worker
 
 
 def test_healthz_is_503_without_a_worker_and_200_once_one_beats(app):

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine.schema import Operation, Timer
+from engine.store.schema import Operation, Timer
 from tests.support import Driver
 from web import create_app
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.runtime import Engine
+from engine.run.runtime import Engine
 from tests.support import DRAFT, Driver
 from tests.web.test_browser import ARTIFACTS, Person, answer_checklist, chromium, served
 
@@ -28,7 +28,7 @@ def at_joint_review(app) -> str:
     with engine.db.transaction() as session:
         from sqlalchemy import select
 
-        from engine.schema import Account
+        from engine.store.schema import Account
         account = session.scalar(select(Account.id).where(Account.account_name == "张伟医生谈心脏"))
     instance = drive.start("tier3_review", "zhangwei", {
         "account_id": account, "title": "高血压停药误区", "planned_date": "2026-12-01",

@@ -19,6 +19,6 @@ def top_level_imports(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("path", sorted(ENGINE.glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted(ENGINE.rglob("*.py")), ids=lambda p: str(p.relative_to(ENGINE)))
 def test_engine_module_does_not_import_the_web_layer(path):
     assert not top_level_imports(path) & {"flask", "flask_login", "flask_wtf", "web"}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 
-from engine.expressions import helper
+from engine.model.expressions import helper
 from tests.hostile_models import burning_model, smuggle
 from tests.support import DRAFT
 

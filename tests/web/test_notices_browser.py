@@ -98,7 +98,7 @@ def test_the_group_robot_gets_one_message_whose_link_opens_the_item(served, chro
         drive = Driver(engine)
         instance = drive.start("three_review", "zhangwei", {"title": f"robot {size}", "media": ["订阅号"]})
         drive.act(instance, "Task_draft", "zhangwei", {**DRAFT, "title": f"机器人通知（{size}）"})
-        from engine.worker import Worker
+        from engine.run.worker import Worker
 
         Worker(engine).run_once()
         (sent,) = [r for r in robot.received if f"#{instance}" in r["body"]["markdown"]["text"]]

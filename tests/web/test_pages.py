@@ -264,7 +264,7 @@ def test_comment_redirect_stays_on_site(browse, drive, target):
 
 
 def test_inbox_rows_name_the_account_and_tier_and_filter_by_them(app, browse):
-    from engine import accounts as registry
+    from engine.registry import accounts as registry
     from tests.support import Driver
 
     engine = app.extensions["shenfa"]

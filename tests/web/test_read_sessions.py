@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
-from engine.persistence import Database, ReadOnlySession
-from engine.schema import Notification
+from engine.store.persistence import Database, ReadOnlySession
+from engine.store.schema import Notification
 from tests.support import DRAFT, Driver
 from web.services import read_request, transaction
 

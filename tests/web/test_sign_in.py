@@ -7,11 +7,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from engine import logins
-from engine.clock import FrozenClock
-from engine.logins import Locked, Policy, authenticate
-from engine.persistence import Database
-from engine.schema import LoginAttempt
+from engine.base.clock import FrozenClock
+from engine.org import logins
+from engine.org.logins import Locked, Policy, authenticate
+from engine.store.persistence import Database
+from engine.store.schema import LoginAttempt
 from tests.conftest import START
 from tests.web.conftest import csrf_of
 

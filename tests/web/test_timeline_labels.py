@@ -16,8 +16,8 @@ from tests.support import Driver
 
 @pytest.fixture
 def at_second_joint_round(app):
-    from engine.demo import Walker
-    from engine.demo_procedures import tier3_at_expert_panel
+    from engine.demo.items import Walker
+    from engine.demo.procedures import tier3_at_expert_panel
 
     drive = Driver(app.extensions["shenfa"])
     item = tier3_at_expert_panel(Walker(drive.engine, lambda line: None))

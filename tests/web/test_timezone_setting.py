@@ -12,7 +12,7 @@ from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import localtime
+from engine.base import localtime
 from web import create_app
 from web.cli import main
 from web.config import ConfigError, load_config

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from engine import text
-from engine.inbox import MAX_PER_PAGE, TABS
+from engine.base import text
+from engine.read.inbox import MAX_PER_PAGE, TABS
 
 from ..input_guard import INT64_MAX
 

@@ -8,14 +8,14 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from webargs.flaskparser import FlaskParser
 
-from engine import queries
-from engine.access import check_may_view, check_may_view_task
-from engine.catalog import start_entry, startable
-from engine.comments import add_comment, comments_of
-from engine.diagram import diagram
-from engine.errors import AlreadyDone
-from engine.inbox import inbox
-from engine.progress import progress
+from engine.base.errors import AlreadyDone
+from engine.model.catalog import start_entry, startable
+from engine.org.access import check_may_view, check_may_view_task
+from engine.read import queries
+from engine.read.diagram import diagram
+from engine.read.inbox import inbox
+from engine.read.progress import progress
+from engine.run.comments import add_comment, comments_of
 
 from ..auth import check_credentials, end_session, issue_token, start_session
 from ..inbox import query_of

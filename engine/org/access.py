@@ -1,0 +1,50 @@
+"""Who may see an item: the people taking part in it, and the auditors."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.base.errors import NotAllowed, NotFound
+from engine.run.assignment import roles_of
+from engine.store.schema import Event, Instance, Task
+
+#: roles that may read every item (auditors replay everything; 第十一条 records)
+READ_ALL_ROLES = frozenset({"auditor", "admin"})
+
+
+def may_view(session: Session, instance: Instance, username: str) -> bool:
+    """Return True when ``username`` started, acted in, holds a task of, or audits the item."""
+    if instance.initiator == username:
+        return True
+    roles = roles_of(session, username)
+    if roles & READ_ALL_ROLES:
+        return True
+    acted = session.scalar(select(Event.id).where(
+        Event.instance_id == instance.id, Event.actor == username).limit(1))
+    if acted is not None:
+        return True
+    holds = session.scalar(select(Task.id).where(
+        Task.instance_id == instance.id, Task.status == "open",
+        (Task.assignee == username) | (Task.pool.is_(True) & Task.assignee.is_(None)
+                                       & Task.role.in_(roles))).limit(1))
+    return holds is not None
+
+
+def check_may_view(session: Session, instance_id: int, username: str) -> Instance:
+    """Return the instance if ``username`` may see it; raise NotFound or NotAllowed."""
+    instance = session.get(Instance, instance_id)
+    if instance is None:
+        raise NotFound(f"事项不存在: {instance_id}")
+    if not may_view(session, instance, username):
+        raise NotAllowed("您不是此事项的参与人，无权查看。")
+    return instance
+
+
+def check_may_view_task(session: Session, task_id: str, username: str) -> Task:
+    """Return the task if ``username`` may see its item; raise NotFound or NotAllowed."""
+    task = session.get(Task, task_id)
+    if task is None:
+        raise NotFound(f"任务不存在: {task_id}")
+    check_may_view(session, task.instance_id, username)
+    return task

@@ -1,0 +1,195 @@
+"""Who may work a task: roles named by lanes, resolved per instance.
+
+A lane is named by its role key, optionally after a Chinese label:
+``科室负责人 (department_head)``.  *Person roles* resolve to one user for the
+instance (the head of its department, the head of the author's party branch,
+the initiator); *pool roles* go to a shared queue from which any holder claims.
+A user task may instead name its assignee with an ``assignee`` expression
+(e.g. the expert picked in a multi-instance panel); that user must still hold
+the lane's role when it is a pool role.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, bindparam, select
+from sqlalchemy.orm import Session
+
+from engine.store.schema import Department, Instance, PartyBranch, RoleHolding, Task, User
+
+POOL_ROLES = frozenset({
+    "general_office", "functional_dept", "medical_affairs", "publicity_leader",
+    "party_secretary", "expert", "discipline_inspection", "party_building_office",
+    "patient_relations", "it_office",
+})
+
+#: Roles that are held but never named by a lane (web and audit permissions).
+OTHER_ROLES = frozenset({"staff", "auditor", "process_designer", "admin"})
+
+ROLE_TITLES = {
+    "initiator": "发起人", "department_head": "科室负责人", "party_branch_head": "支部负责人",
+    "general_office": "党政综合办公室", "functional_dept": "相关职能科室",
+    "medical_affairs": "医务科", "publicity_leader": "宣传分管领导", "party_secretary": "党委书记",
+    "expert": "专家", "discipline_inspection": "纪检监察室",
+    "party_building_office": "党建工作办公室", "patient_relations": "医患办",
+    "it_office": "信息科", "staff": "职工", "auditor": "审计",
+    "process_designer": "流程设计", "admin": "系统管理员",
+}
+
+#: Who takes a review stage whose person role falls to the item's own author: review
+#: means someone else's eyes (第十一条 三审; docs/modeling.md "The author never reviews").
+#: A department head's own post goes to the functional departments (相关职能科室, who
+#: review posts under 第十一条); a branch head's to the General Office (supervisor, 第五条).
+AUTHOR_FALLBACK = {"department_head": "functional_dept", "party_branch_head": "general_office"}
+AUTHOR_REFUSAL = "审核须由他人进行：{user} 是本事项的拟稿人，不能承担其审核环节。"
+
+_LANE_RE = re.compile(r"[(（]\s*([a-z_]+)\s*[)）]\s*$")
+
+
+class AssignmentError(ValueError):
+    """Raised when a role cannot be resolved to anyone for an instance."""
+
+
+@dataclass(frozen=True)
+class InstanceFacts:
+    """What role resolution needs to know about an instance."""
+
+    initiator: str
+    department_id: int | None
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """The resolved holder of a task: one assignee, or a pool role to claim from."""
+
+    role: str
+    assignee: str | None
+
+    @property
+    def pool(self) -> bool:
+        return self.assignee is None
+
+
+Resolver = Callable[[Session, InstanceFacts], str | None]
+RESOLVERS: dict[str, Resolver] = {}
+
+
+def resolver(role: str) -> Callable[[Resolver], Resolver]:
+    """Register a function resolving person role ``role`` for an instance."""
+
+    def register(func: Resolver) -> Resolver:
+        RESOLVERS[role] = func
+        return func
+
+    return register
+
+
+@resolver("initiator")
+def _initiator(session: Session, facts: InstanceFacts) -> str | None:
+    return facts.initiator
+
+
+@resolver("department_head")
+def _department_head(session: Session, facts: InstanceFacts) -> str | None:
+    if facts.department_id is None:
+        return None
+    return session.get(Department, facts.department_id).head
+
+
+@resolver("party_branch_head")
+def _party_branch_head(session: Session, facts: InstanceFacts) -> str | None:
+    author = session.get(User, facts.initiator)
+    if author is None or author.branch_id is None:
+        return None
+    return session.get(PartyBranch, author.branch_id).head
+
+
+def known_roles() -> set[str]:
+    """Return every role a lane may name."""
+    return set(RESOLVERS) | set(POOL_ROLES)
+
+
+def role_of_lane(lane_name: str) -> str:
+    """Return the role key of a lane named ``key`` or ``中文 (key)``."""
+    match = _LANE_RE.search(lane_name)
+    return match.group(1) if match else lane_name.strip()
+
+
+def resolve(session: Session, role: str, facts: InstanceFacts,
+            assignee: str | None = None) -> Assignment:
+    """Resolve ``role`` for an instance, or check an explicitly named ``assignee``."""
+    if assignee is not None:
+        if role in POOL_ROLES and not holds_role(session, assignee, role):
+            raise AssignmentError(f"用户 {assignee} 不具有角色「{ROLE_TITLES.get(role, role)}」")
+        return Assignment(role, assignee)
+    if role in POOL_ROLES:
+        return Assignment(role, None)
+    if role not in RESOLVERS:
+        raise AssignmentError(f"未知角色 (unknown role): {role}")
+    person = RESOLVERS[role](session, facts)
+    if person is None:
+        raise AssignmentError(f"无法确定本事项的「{ROLE_TITLES.get(role, role)}」 (no holder)")
+    return Assignment(role, person)
+
+
+def sole_holder(session: Session, role: str, excluded: set[str]) -> str | None:
+    """Return the one active holder of pool role ``role``, if exactly one holds it.
+
+    A queue of one is that person's work: the task goes straight to their
+    我的待办 instead of waiting to be claimed (宣传分管领导, 党委书记).  People in
+    ``excluded`` (who may not take this task) keep it in the queue.
+    """
+    if role not in POOL_ROLES:
+        return None
+    holders = session.scalars(select(RoleHolding.username).join(
+        User, User.username == RoleHolding.username).where(
+        RoleHolding.role == role, User.active.is_(True)).limit(2)).all()
+    if len(holders) != 1 or holders[0] in excluded:
+        return None
+    return holders[0]
+
+
+def holds_role(session: Session, username: str, role: str) -> bool:
+    """Return True when ``username`` holds pool or permission role ``role``."""
+    return session.get(RoleHolding, (username, role)) is not None
+
+
+def roles_of(session: Session, username: str) -> set[str]:
+    """Return the roles ``username`` holds directly."""
+    rows = session.scalars(select(RoleHolding.role).where(RoleHolding.username == username))
+    return set(rows)
+
+
+INITIATOR_OF = select(Instance.__table__.c.initiator).where(
+    Instance.__table__.c.id == bindparam("instance_id"))
+DRAFTED_BY = select(Task.__table__.c.completed_by).where(
+    Task.__table__.c.instance_id == bindparam("instance_id"),
+    Task.__table__.c.role == "initiator", Task.__table__.c.status == "completed").distinct()
+
+
+def authors(connection: Connection, instance_id: int) -> set[str]:
+    """Return the item's authors: its initiator and whoever completed one of its draft tasks."""
+    ids = {"instance_id": instance_id}
+    initiator = connection.execute(INITIATOR_OF, ids).scalar()
+    drafted = connection.execute(DRAFTED_BY, ids).scalars()
+    return {name for name in (initiator, *drafted) if name}
+
+
+def resolve_review(session: Session, role: str, facts: InstanceFacts, assignee: str | None,
+                   excluded: set[str]) -> Assignment:
+    """Resolve a review stage, never to one of the ``excluded`` authors.
+
+    A person role that falls to an author passes to the role's fallback pool
+    (:data:`AUTHOR_FALLBACK`); an author named by an ``assignee`` expression is refused.
+    """
+    if assignee is not None and assignee in excluded:
+        raise AssignmentError(AUTHOR_REFUSAL.format(user=assignee))
+    assignment = resolve(session, role, facts, assignee)
+    if assignment.assignee not in excluded:
+        return assignment
+    if role not in AUTHOR_FALLBACK:
+        raise AssignmentError(AUTHOR_REFUSAL.format(user=assignment.assignee))
+    return Assignment(AUTHOR_FALLBACK[role], None)
