@@ -12,9 +12,7 @@ from io import BytesIO
 from pathlib import Path
 
 from flask import (
-    Blueprint,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -33,24 +31,9 @@ from engine.model.findings import chinese, locate
 from engine.model.loading import ModelError
 from engine.run.assignment import ROLE_TITLES, known_roles
 
-from .auth import login_manager, require_role
+from . import designer_forms, designer_versions  # noqa: F401 - routes on ``bp``
+from .designer_blueprint import bp, forms_dir
 from .services import now, transaction
-
-bp = Blueprint("designer", __name__, url_prefix="/designer")
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@bp.before_request
-def designers_only():
-    """Send strangers to sign in and everyone but process designers away with 403."""
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    require_role("process_designer")
-    return None
-
-
-def forms_dir() -> Path:
-    return Path(current_app.config.get("FORMS_DIR") or ROOT / "forms")
 
 
 def roles() -> list[dict]:
@@ -241,6 +224,4 @@ def new():
 
 def init_app(app) -> None:
     """Register the designer blueprint and its forms, versions and migration routes."""
-    from . import designer_forms, designer_versions  # noqa: F401 - routes on ``bp``
-
     app.register_blueprint(bp)

@@ -10,7 +10,7 @@ from engine.base.jsonsafe import InputRefused, strict_loads
 from engine.design import workspace
 from engine.model.forms import NAME_RE
 
-from .designer import bp, forms_dir
+from .designer_blueprint import bp, forms_dir
 from .formview import fields_for
 from .services import now, transaction
 

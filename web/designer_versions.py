@@ -12,7 +12,7 @@ from engine.model.deployment import version_xml
 from engine.model.versions import diff_models
 from engine.run.migration import Migrator
 
-from .designer import bp
+from .designer_blueprint import bp
 from .services import engine, now, transaction
 
 KINDS = {"userTask": "用户任务", "exclusiveGateway": "排他网关", "parallelGateway": "并行网关",

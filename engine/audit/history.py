@@ -12,14 +12,16 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from engine.store.schema import Event
+from engine.store.schema import Event, Instance
 
 EVENTS = Event.__table__
 
 GENESIS = "0" * 64
+# The chain head kept on the instance row; only this module writes it (see HistoryWriter.commit).
+SET_HEAD = update(Instance.__table__).where(Instance.__table__.c.id == bindparam("b_id"))
 
 EVENT_TYPES = {
     "instance_started": "发起",
@@ -48,7 +50,13 @@ def canonical(event: Event | dict[str, Any]) -> str:
     return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
+def genesis_head() -> dict[str, Any]:
+    """Return the chain-head columns of a new instance: no events yet."""
+    return {"event_seq": 0, "event_hash": GENESIS}
+
+
 def digest(event: Event | dict[str, Any]) -> str:
+    """Return an event's own hash: SHA-256 of its canonical content, predecessor included."""
     return hashlib.sha256(canonical(event).encode("utf-8")).hexdigest()
 
 
@@ -65,6 +73,12 @@ class HistoryWriter:
         self.model_version_id = model_version_id
         self.seq, self.prev = seq, prev
         self.pending: list[dict[str, Any]] = []
+
+    @classmethod
+    def resume(cls, inst: Any, model_version_id: int | None = None) -> HistoryWriter:
+        """Continue the chain of instance row ``inst`` from the head stored on it."""
+        version = inst["model_version_id"] if model_version_id is None else model_version_id
+        return cls(inst["id"], version, inst["event_seq"], inst["event_hash"])
 
     def append(self, type_: str, at: datetime, actor: str | None = None, role: str | None = None,
                task_id: str | None = None, task_spec: str | None = None,
@@ -94,6 +108,15 @@ class HistoryWriter:
             self.seq, self.prev = self.head
             connection.execute(insert(EVENTS), self.pending)
             self.pending = []
+
+    def stored_head(self) -> dict[str, Any]:
+        """Return the instance's chain-head columns after ``write``, for the caller's update."""
+        return {"event_seq": self.seq, "event_hash": self.prev}
+
+    def commit(self, connection: Connection) -> None:
+        """Write the pending events and move the instance's chain head past them."""
+        self.write(connection)
+        connection.execute(SET_HEAD.values(self.stored_head()), {"b_id": self.instance_id})
 
 
 def events_of(session: Session, instance_id: int) -> list[Event]:

@@ -26,7 +26,7 @@ from engine.base import xmlsafe
 from engine.base.errors import Conflict, Invalid, NotFound
 from engine.model.deployment import Deployed, deploy, latest_version
 from engine.model.forms import NAME_RE, FormError, load_form_file
-from engine.model.loading import NS, Model, ModelError, _process_key, check_model
+from engine.model.loading import NS, Model, ModelError, check_model, process_key
 from engine.store.schema import DesignerDraft, Instance, ModelVersion
 
 KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{1,60}$")
@@ -130,7 +130,7 @@ def read_model(data: bytes | str, filename: str = "upload.bpmn") -> tuple[str, s
     """Parse uploaded BPMN with the hardened parser; return ``(key, xml)`` or raise Invalid."""
     try:
         tree = xmlsafe.parse(data, filename)
-        key = _process_key(tree, filename)
+        key = process_key(tree, filename)
     except (xmlsafe.UnsafeXML, ModelError) as err:
         raise Invalid(f"文件被拒绝：{err}") from None
     if not key or not KEY_RE.match(key):
@@ -228,7 +228,7 @@ def check_form_text(session: Session, forms_dir: Path, name: str, text: str) -> 
 def check(session: Session, xml: str, forms_dir: Path) -> Model:
     """Run every deploy-time check on ``xml`` against the workspace; raise ModelError."""
     try:
-        key = _process_key(xmlsafe.parse(xml, "model.bpmn"), "model.bpmn")
+        key = process_key(xmlsafe.parse(xml, "model.bpmn"), "model.bpmn")
     except xmlsafe.UnsafeXML as err:
         raise ModelError([str(err)]) from None
     with forms_directory(session, forms_dir) as target:

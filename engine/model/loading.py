@@ -74,7 +74,7 @@ def parse_specs(xml: str, filename: str = "<model>", called: dict[str, str] | No
         parser.add_bpmn_xml(tree, filename)
         for key, text in (called or {}).items():
             parser.add_bpmn_xml(xmlsafe.parse(text, f"{key}.bpmn"), f"{key}.bpmn")
-        key = _process_key(tree, filename)
+        key = process_key(tree, filename)
         return parser.get_spec(key), parser.get_subprocess_specs(key)
     except ValidationException as err:
         line = getattr(err, "line_number", "") or 1
@@ -93,7 +93,7 @@ def library(processes: Path) -> dict[str, str]:
     for path in sorted(processes.glob("*.bpmn")):
         xml = path.read_text(encoding="utf-8")
         try:
-            found[_process_key(xmlsafe.parse(xml, path.name), path.name)] = xml
+            found[process_key(xmlsafe.parse(xml, path.name), path.name)] = xml
         except (ModelError, xmlsafe.UnsafeXML):
             continue
     return found
@@ -110,7 +110,7 @@ def check_model(xml: str, filename: str, forms_dir: Path,
         tree = xmlsafe.parse(xml, filename)
     except xmlsafe.UnsafeXML as err:
         raise ModelError([str(err)]) from None
-    key = _process_key(tree, filename)
+    key = process_key(tree, filename)
     called, problems = called_models(tree, filename, key, models or {})
     forms: dict[str, dict] = {}
     for check in CHECKS:
@@ -146,7 +146,8 @@ def called_models(tree, filename: str, key: str,
     return called, problems
 
 
-def _process_key(tree: etree._ElementTree, filename: str) -> str:
+def process_key(tree: etree._ElementTree, filename: str) -> str:
+    """Return the key (id) of the one executable process in ``tree``."""
     processes = [p for p in tree.findall("bpmn:process", NS)
                  if p.get("isExecutable", "true") != "false"]
     if len(processes) != 1:

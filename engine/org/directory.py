@@ -20,9 +20,10 @@ from typing import Any
 import yaml
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine.base.text import bad_character
+from engine.org import passwords
+from engine.org.passwords import hash_password
 from engine.run.assignment import OTHER_ROLES, known_roles
 from engine.store.schema import Department, PartyBranch, RoleHolding, User
 
@@ -101,7 +102,7 @@ def _import_user(session, entry, departments, branches, password) -> None:
     user.branch_id = _ref(branches, entry.get("branch"), username).id \
         if entry.get("branch") else None
     if password is not None and user.password_hash is None:
-        user.password_hash = generate_password_hash(password)
+        user.password_hash = hash_password(password)
     session.add(user)
     session.flush()
     session.execute(delete(RoleHolding).where(RoleHolding.username == username))
@@ -120,11 +121,11 @@ def set_password(session: Session, username: str, password: str) -> None:
     user = session.get(User, username)
     if user is None:
         raise OrgError(f"用户不存在: {username}")
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
 
 
 def check_password(session: Session, username: str, password: str) -> bool:
     """Return True when ``password`` is ``username``'s password."""
     user = session.get(User, username)
     return bool(user and user.active and user.password_hash
-                and check_password_hash(user.password_hash, password))
+                and passwords.check_password(user.password_hash, password))

@@ -24,13 +24,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine.base.errors import Refused
+from engine.org.passwords import check_password, hash_password
 from engine.store.persistence import Database
 from engine.store.schema import LoginAttempt, SignIn, User
 
-_DUMMY_HASH = generate_password_hash("shenfa-dummy-password")  # same cost as real hashes
+_DUMMY_HASH = hash_password("shenfa-dummy-password")  # same cost as real hashes
 
 
 class Locked(Refused):
@@ -94,7 +94,7 @@ def password_matches(db: Database, username: str, password: str) -> bool:
     with db.reading() as session:
         user = session.get(User, username)
         stored = user.password_hash if user is not None and user.active else None
-    matches = check_password_hash(stored or _DUMMY_HASH, password)
+    matches = check_password(stored or _DUMMY_HASH, password)
     return bool(stored) and matches
 
 

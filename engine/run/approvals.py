@@ -20,7 +20,7 @@ from engine.base.errors import Refused
 from engine.store.schema import Event
 
 if TYPE_CHECKING:
-    from engine.run.step import Step
+    from engine.run.stepview import StepView
 
 EVENTS = Event.__table__
 #: Automatic tasks (gateways, scripts, events) one step may run before it is a runaway loop.
@@ -49,7 +49,7 @@ def required_approvals(spec) -> list[str]:
 class StepGuard:
     """Called after every automatic task of a step (SpiffWorkflow's ``did_complete_task``)."""
 
-    def __init__(self, step: Step):
+    def __init__(self, step: StepView):
         self.step, self.count = step, 0
 
     def __call__(self, task) -> None:
@@ -85,7 +85,7 @@ def approved_labels(events: list[tuple[str | None, dict]], labels: dict[str, str
     return approved
 
 
-def completions(step: Step) -> list[tuple[str | None, dict]]:
+def completions(step: StepView) -> list[tuple[str | None, dict]]:
     """Return ``(task spec, payload)`` of every completion of the item, this step's included."""
     stored = step.connection.execute(select(EVENTS.c.task_spec, EVENTS.c.payload).where(
         EVENTS.c.instance_id == step.inst["id"], EVENTS.c.type == "task_completed")
@@ -95,7 +95,7 @@ def completions(step: Step) -> list[tuple[str | None, dict]]:
     return [(spec, payload) for spec, payload in stored] + pending
 
 
-def check_approvals(step: Step, task, required: list[str]) -> None:
+def check_approvals(step: StepView, task, required: list[str]) -> None:
     """Refuse the step unless the history approves every label ``required``."""
     approved = approved_labels(completions(step), stage_labels(task.workflow.spec))
     missing = [label for label in required if label not in approved]

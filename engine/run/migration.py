@@ -141,11 +141,11 @@ class Migrator:
     def migrate(self, instance_id: int, actor: str | None) -> Check:
         """Move one item, or leave it untouched and say why."""
         engine = self.engine
-        with engine._transaction() as conn:
+        with engine.transaction() as conn:
             inst = lock_instance(conn, instance_id)
             if inst["model_version_id"] != self.source.id or inst["status"] != "running":
                 raise Conflict(f"事项 #{instance_id} 已不在版本 {self.source.version} 上运行。")
-            step = engine._step(conn, inst, self.source, actor)
+            step = engine.open_step(conn, inst, self.source, actor)
             title = covered(step.session, instance_id, inst["title"])  # 第十九条: run as dry run
             result = check(step.workflow, self.target, instance_id, title, self.source.forms)
             if not result.migratable:
@@ -165,5 +165,5 @@ class Migrator:
                                     reason="迁移到新版本后重新生成")
             step.ready_before = set()
             step.run(lambda: apply(step.workflow, self.target))
-            engine._finish(step)
+            engine.finish(step)
         return result

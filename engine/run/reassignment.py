@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit.chain import log_operation
@@ -18,10 +18,10 @@ from engine.audit.history import HistoryWriter
 from engine.base.errors import Invalid, NotAllowed
 from engine.run.assignment import ROLE_TITLES
 from engine.run.tasks import update_task
-from engine.store.schema import Instance, RoleHolding, User
+from engine.store.schema import RoleHolding, User
 
 if TYPE_CHECKING:
-    from engine.run.runtime import Engine
+    from engine.run.handle import EngineHandle
 
 
 def _holds(session: Session, username: str, role: str) -> bool:
@@ -34,7 +34,7 @@ def _static(session: Session, role: str) -> bool:
     return session.scalar(select(RoleHolding.role).where(RoleHolding.role == role).limit(1)) is not None
 
 
-def _check(session: Session, engine: Engine, row, admin: str, new_user: str) -> None:
+def _check(session: Session, engine: EngineHandle, row, admin: str, new_user: str) -> None:
     if not _holds(session, admin, "admin"):
         raise NotAllowed("只有管理员可以改派任务。")
     user = session.get(User, new_user) if new_user else None
@@ -48,23 +48,20 @@ def _check(session: Session, engine: Engine, row, admin: str, new_user: str) -> 
                       {"to": [f"须具有角色「{title}」。"]})
 
 
-def reassign(engine: Engine, task_id: str, admin: str, new_user: str, reason: str = "") -> None:
+def reassign(engine: EngineHandle, task_id: str, admin: str, new_user: str, reason: str = "") -> None:
     """Give open task ``task_id`` to ``new_user``; record who did it, when and why."""
-    with engine._transaction() as conn:
-        row, inst = engine._lock(conn, task_id)
+    with engine.transaction() as conn:
+        row, inst = engine.lock(conn, task_id)
         session = Session(bind=conn)
         _check(session, engine, row, admin, new_user)
-        engine._check_separation(conn, row, new_user)
+        engine.check_separation(conn, row, new_user)
         now = engine.clock.now()
         update_task(conn, task_id, assignee=new_user)
-        history = HistoryWriter(inst["id"], inst["model_version_id"], inst["event_seq"],
-                                inst["event_hash"])
+        history = HistoryWriter.resume(inst)
         history.append("task_reassigned", now, admin, "admin", task_id, row["spec_name"],
                        task_name=row["name"], assignee=new_user, **{"from": row["assignee"]},
                        reason=reason)
-        history.write(conn)
-        conn.execute(update(Instance).where(Instance.id == inst["id"])
-                     .values(event_seq=history.seq, event_hash=history.prev))
+        history.commit(conn)
         log_operation(session, "task_reassigned", admin, now, instance_id=inst["id"],
                       task_id=task_id, task_name=row["name"], to=new_user,
                       **{"from": row["assignee"]}, reason=reason)

@@ -20,14 +20,14 @@ from sqlalchemy import Connection, RowMapping, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.audit.chain import log_operation
-from engine.audit.history import GENESIS, HistoryWriter
+from engine.audit.history import HistoryWriter, genesis_head
 from engine.base.clock import Clock
 from engine.base.errors import AlreadyDone, Conflict, Invalid, NotAllowed, NotFound
 from engine.model.catalog import check_may_start
 from engine.model.deployment import Deployed, called_xml, deploy, latest_version, load_directory
 from engine.model.forms import FormInvalid, validate_draft, validate_submission
 from engine.model.loading import parse_specs
-from engine.run import determinism
+from engine.run import determinism, reassignment
 from engine.run.approvals import Incident
 from engine.run.assignment import AUTHOR_REFUSAL, authors
 from engine.run.choices import check_choices
@@ -48,7 +48,6 @@ READ_USER = select(USERS.c.username, USERS.c.department_id, USERS.c.active).wher
     USERS.c.username == bindparam("username"))
 HOLDS_ROLE = select(HOLDINGS.c.role).where(HOLDINGS.c.username == bindparam("username"),
                                            HOLDINGS.c.role == bindparam("role"))
-SET_CHAIN_HEAD = update(INSTANCES).where(INSTANCES.c.id == bindparam("b_id"))
 
 
 class Engine(ReservedStarts):
@@ -113,7 +112,7 @@ class Engine(ReservedStarts):
         with self.db.engine.connect() as conn:  # ui.choices: what this user was offered
             self._check_choices(conn, version, _start_form(workflow), clean, username)
         inst = self._reserve(version, username, clean, department_id, now)
-        with self._released_on_failure(inst["id"]), self._transaction(deferred=True) as conn:
+        with self._released_on_failure(inst["id"]), self.transaction(deferred=True) as conn:
             step = Step(conn, inst, version, workflow, now, username)
             step.trigger = step.history.append(
                 "instance_started", now, username, "initiator", data=clean,
@@ -121,23 +120,24 @@ class Engine(ReservedStarts):
                 model_version=version.version, seed=ids.seed)
             workflow.task_tree.data.update(clean)
             step.run(lambda: choose_start(workflow, None))  # by hand: the plain start event
-            self._finish(step)
+            self.finish(step)
             return inst["id"]
 
-    def _new_instance(self, conn: Connection, version: Version, username: str, data: dict,
-                      department_id: int | None, now: datetime) -> dict[str, Any]:
+    def new_instance(self, conn: Connection, version: Version, username: str, data: dict,
+                     department_id: int | None, now: datetime) -> dict[str, Any]:
+        """Insert a running instance of ``version`` at the start of its history chain."""
         values = {"model_version_id": version.id, "model_key": version.key,
                   "title": str(data.get("title", ""))[:300], "status": "running",
                   "initiator": username, "department_id": department_id, "account_id": None,
                   "started_at": now, "ended_at": None, "state": "",
-                  "state_version": "", "revision": 0, "event_seq": 0, "event_hash": GENESIS}
+                  "state_version": "", "revision": 0, **genesis_head()}
         values["id"] = conn.execute(insert(INSTANCES).values(values)).inserted_primary_key[0]
         return values
 
     def claim(self, task_id: str, username: str) -> None:
         """Take a pool task for ``username``, who must hold its role."""
-        with self._transaction() as conn:
-            row, inst = self._lock(conn, task_id, username)
+        with self.transaction() as conn:
+            row, inst = self.lock(conn, task_id, username)
             if row["assignee"] == username:  # already theirs: a double tap, or a sole holder's
                 return
             if not row["pool"]:
@@ -146,13 +146,13 @@ class Engine(ReservedStarts):
                 raise NotAllowed("您不具有认领此任务所需的角色。")
             if row["assignee"] is not None:
                 raise Conflict(f"此任务已被 {row['assignee']} 认领。")
-            self._check_separation(conn, row, username)
+            self.check_separation(conn, row, username)
             self._set_assignee(conn, row, inst, username, "task_claimed", username)
 
     def unclaim(self, task_id: str, username: str) -> None:
         """Return a claimed pool task to its queue."""
-        with self._transaction() as conn:
-            row, inst = self._lock(conn, task_id, username)
+        with self.transaction() as conn:
+            row, inst = self.lock(conn, task_id, username)
             if not row["pool"] or row["assignee"] != username:
                 raise NotAllowed("只能退回自己认领的公共任务。")
             self._set_assignee(conn, row, inst, None, "task_unclaimed", username)
@@ -160,23 +160,18 @@ class Engine(ReservedStarts):
     def _set_assignee(self, conn: Connection, row: RowMapping, inst: RowMapping,
                       assignee: str | None, event: str, actor: str) -> None:
         update_task(conn, row["id"], assignee=assignee)
-        history = HistoryWriter(inst["id"], inst["model_version_id"], inst["event_seq"],
-                                inst["event_hash"])
+        history = HistoryWriter.resume(inst)
         history.append(event, self.clock.now(), actor, row["role"], row["id"], row["spec_name"])
-        history.write(conn)
-        conn.execute(SET_CHAIN_HEAD, {"b_id": inst["id"], "event_seq": history.seq,
-                                      "event_hash": history.prev})
+        history.commit(conn)
 
     def reassign(self, task_id: str, admin: str, new_user: str, reason: str = "") -> None:
-        """Give an open task to ``new_user`` as admin ``admin`` (see engine.reassignment)."""
-        from engine.run.reassignment import reassign
-
-        reassign(self, task_id, admin, new_user, reason)
+        """Give an open task to ``new_user`` as admin ``admin`` (see engine.run.reassignment)."""
+        reassignment.reassign(self, task_id, admin, new_user, reason)
 
     def save_draft(self, task_id: str, username: str, data: dict) -> None:
         """Keep unfinished form input on the task without validating or completing it."""
-        with self._transaction() as conn:
-            row, inst = self._lock(conn, task_id, username)
+        with self.transaction() as conn:
+            row, inst = self.lock(conn, task_id, username)
             self._check_may_complete(conn, row, username)
             self._validate_draft(self.version(inst["model_version_id"], conn), row["form_name"], data)
             update_task(conn, task_id, draft=dict(data))
@@ -187,13 +182,13 @@ class Engine(ReservedStarts):
 
         Return the rows of the tasks this completion opened.
         """
-        with self._transaction(deferred=True) as conn:  # the model runs before the first write
-            row, inst = self._lock(conn, task_id, username)
+        with self.transaction(deferred=True) as conn:  # the model runs before the first write
+            row, inst = self.lock(conn, task_id, username)
             self._check_may_complete(conn, row, username)
             version = self.version(inst["model_version_id"], conn)
             clean = self._validate(version, row["form_name"], data)
             self._check_choices(conn, version, row["form_name"], clean, username)
-            step = self._step(conn, inst, version, username)
+            step = self.open_step(conn, inst, version, username)
             task = step.workflow.get_task_from_id(UUID(task_id))
             if task is None or task.state != TaskState.READY:
                 raise Conflict("此任务已不处于可办理状态。")
@@ -210,7 +205,7 @@ class Engine(ReservedStarts):
             step.run(task.run)
             update_task(conn, task_id, status="completed", completed_by=username,
                         completed_at=now, draft=None)
-            self._finish(step)
+            self.finish(step)
             return step.opened
 
     # -- timers ---------------------------------------------------------------
@@ -227,7 +222,7 @@ class Engine(ReservedStarts):
 
     def _claim_timers(self, worker: str, batch: int, lease: float) -> list[tuple[int, int]]:
         now = self.clock.now()
-        with self._transaction() as conn:
+        with self.transaction() as conn:
             rows = conn.execute(due_timers(now, batch, self.db.is_postgres)).all()
             if rows:
                 conn.execute(update(TIMERS).where(TIMERS.c.id.in_([r[0] for r in rows])).values(
@@ -243,7 +238,7 @@ class Engine(ReservedStarts):
 
     @optimistic
     def _fire_step(self, timer_id: int, instance_id: int, worker: str) -> int:
-        with self._transaction(deferred=True) as conn:  # the model runs before the first write
+        with self.transaction(deferred=True) as conn:  # the model runs before the first write
             return self._fire_in(conn, timer_id, instance_id, worker)
 
     def _fire_in(self, conn: Connection, timer_id: int, instance_id: int, worker: str) -> int:
@@ -254,17 +249,17 @@ class Engine(ReservedStarts):
             TIMERS.c.claimed_by == worker)).mappings().first()
         if timer is None:  # done meanwhile, or our lease expired and another took it
             return 0
-        step = self._step(conn, inst, self.version(inst["model_version_id"], conn), None)
+        step = self.open_step(conn, inst, self.version(inst["model_version_id"], conn), None)
         check_cycles(step.workflow)  # a zero-interval cycle is an incident, not a busy loop
         step.run(step.workflow.refresh_timers)
         fired = step.workflow.get_task_from_id(UUID(timer["task_id"]))
         if fired is not None and fired.state == TaskState.WAITING:
             raise _NotYet()
-        self._finish(step)
+        self.finish(step)
         return len(step.fired)
 
     def _timer_failed(self, timer_id: int, err: Exception) -> None:
-        with self._transaction() as conn:
+        with self.transaction() as conn:
             if isinstance(err, _NotYet):  # due by the row, not yet by the event: free it
                 conn.execute(update(TIMERS).where(TIMERS.c.id == timer_id)
                              .values(claimed_by=None, claimed_until=None))
@@ -283,19 +278,16 @@ class Engine(ReservedStarts):
 
     def _record_timer_failure(self, conn: Connection, timer: RowMapping, values: dict) -> None:
         inst = lock_instance(conn, timer["instance_id"])
-        history = HistoryWriter(inst["id"], inst["model_version_id"], inst["event_seq"],
-                                inst["event_hash"])
+        history = HistoryWriter.resume(inst)
         history.append("timer_failed", self.clock.now(), None, None, timer["task_id"],
                        timer["spec_name"], task_name=timer["name"],
                        error=values["last_error"], attempts=values["attempts"])
-        history.write(conn)
-        conn.execute(update(INSTANCES).where(INSTANCES.c.id == inst["id"])
-                     .values(event_seq=history.seq, event_hash=history.prev))
+        history.commit(conn)
 
-    # -- internals ------------------------------------------------------------
+    # -- steps (public for schedules, reassignment, migration) and internals --------
 
     @contextmanager
-    def _transaction(self, deferred: bool = False) -> Iterator[Connection]:
+    def transaction(self, deferred: bool = False) -> Iterator[Connection]:
         """One all-or-nothing transaction; a failure forgets cached live workflows.
 
         ``deferred`` transactions take SQLite's write lock only at their first
@@ -319,8 +311,9 @@ class Engine(ReservedStarts):
             log_operation(session, "incident_raised", None, self.clock.now(), kind=err.kind,
                           instance_id=err.instance_id, message=err.message, **err.details)
 
-    def _step(self, conn: Connection, inst: RowMapping, version: Version,
-              actor: str | None) -> Step:
+    def open_step(self, conn: Connection, inst: RowMapping, version: Version,
+                  actor: str | None) -> Step:
+        """Open a step on the locked instance, from the live cache when it is current."""
         cached = self._live.pop(inst["id"], None)
         if self.live_cache and cached is not None and cached[0] == inst["revision"]:
             workflow = cached[1]
@@ -329,12 +322,13 @@ class Engine(ReservedStarts):
             workflow = state.load(inst["state"], inst["state_version"], specs)
         return Step(conn, inst, version, workflow, self.clock.now(), actor)
 
-    def _finish(self, step: Step) -> None:
+    def finish(self, step: Step) -> None:
+        """Store the step's outcome and keep its workflow live for the next step."""
         step.finish()
         if self.live_cache:
             self._live[step.inst["id"]] = (step.inst["revision"], step.workflow)
 
-    def _lock(self, conn: Connection, task_id: str,
+    def lock(self, conn: Connection, task_id: str,
               username: str | None = None) -> tuple[RowMapping, RowMapping]:
         """Lock the task's instance, then the task; refuse unknown or finished tasks.
 
@@ -392,9 +386,10 @@ class Engine(ReservedStarts):
             raise NotAllowed("请先认领此任务再办理。")
         if row["assignee"] != username:
             raise NotAllowed("此任务不属于您。")
-        self._check_separation(conn, row, username)
+        self.check_separation(conn, row, username)
 
-    def _check_separation(self, conn: Connection, row: RowMapping, username: str) -> None:
+    def check_separation(self, conn: Connection, row: RowMapping, username: str) -> None:
+        """Refuse ``username`` a review task of an item they wrote or already reviewed (三审)."""
         if row["review_stage"] and username in authors(conn, row["instance_id"]):
             raise NotAllowed(AUTHOR_REFUSAL.format(user=username))
         other = review_conflict(conn, row, username)

@@ -42,7 +42,7 @@ from engine.store import state
 from engine.store.schema import ModelVersion, StartTimer
 
 if TYPE_CHECKING:
-    from engine.run.runtime import Engine
+    from engine.run.handle import EngineHandle
 
 SYSTEM_USER = "system"
 BEIJING = timezone(timedelta(hours=8))
@@ -128,7 +128,7 @@ START_TIMERS, VERSIONS = StartTimer.__table__, ModelVersion.__table__
 MAX_ATTEMPTS = 5
 
 
-def start_due(engine: Engine, worker: str = "inline", batch: int = 50,
+def start_due(engine: EngineHandle, worker: str = "inline", batch: int = 50,
               lease: float = 60.0) -> int:
     """Schedule every timer start event, then start the items now due; return how many.
 
@@ -150,7 +150,7 @@ def _latest(conn) -> list[RowMapping]:
         & (VERSIONS.c.version == newest.c.v))).mappings())
 
 
-def ensure(engine: Engine) -> None:
+def ensure(engine: EngineHandle) -> None:
     """Give every timer start event of every latest model version its next waiting instant."""
     now = engine.clock.now()
     with engine.db.engine.connect() as conn:  # read first: most passes change nothing
@@ -166,7 +166,7 @@ def ensure(engine: Engine) -> None:
            for (key, element), spec in sorted(wanted.items()) if (key, element) not in waiting]
     retired = waiting - set(wanted)
     if any(new) or retired:
-        with engine._transaction() as conn:
+        with engine.transaction() as conn:
             _insert(engine, conn, [row for row in new if row])
             for key, element in retired:  # the model no longer has this timer start event
                 conn.execute(update(START_TIMERS).where(
@@ -187,14 +187,14 @@ def _next_row(spec, key: str, element: str, last: datetime | None,
             "due_at": due, "status": "waiting", "attempts": 0}
 
 
-def _insert(engine: Engine, conn: Connection, rows: list[dict[str, Any]]) -> None:
+def _insert(engine: EngineHandle, conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Insert instants; one already there (another worker was quicker) is kept as it is."""
     dialect_insert = pg_insert if engine.db.is_postgres else sqlite_insert
     for row in rows:
         conn.execute(dialect_insert(START_TIMERS).values(row).on_conflict_do_nothing())
 
 
-def _claim(engine: Engine, worker: str, batch: int, lease: float) -> list[int]:
+def _claim(engine: EngineHandle, worker: str, batch: int, lease: float) -> list[int]:
     now = engine.clock.now()
     query = (select(START_TIMERS.c.id).where(
         START_TIMERS.c.status == "waiting", START_TIMERS.c.due_at <= now,
@@ -203,7 +203,7 @@ def _claim(engine: Engine, worker: str, batch: int, lease: float) -> list[int]:
         .order_by(START_TIMERS.c.due_at, START_TIMERS.c.id).limit(batch))
     if engine.db.is_postgres:
         query = query.with_for_update(skip_locked=True)
-    with engine._transaction() as conn:
+    with engine.transaction() as conn:
         ids = list(conn.execute(query).scalars())
         if ids:
             conn.execute(update(START_TIMERS).where(START_TIMERS.c.id.in_(ids)).values(
@@ -211,16 +211,16 @@ def _claim(engine: Engine, worker: str, batch: int, lease: float) -> list[int]:
     return ids
 
 
-def _fire(engine: Engine, row_id: int, worker: str) -> int:
+def _fire(engine: EngineHandle, row_id: int, worker: str) -> int:
     try:
-        with engine._transaction() as conn:
+        with engine.transaction() as conn:
             return _fire_in(engine, conn, row_id, worker)
     except Exception as err:  # noqa: BLE001 - any failure is retried, then an incident
         _failed(engine, row_id, err)
         return 0
 
 
-def _fire_in(engine: Engine, conn: Connection, row_id: int, worker: str) -> int:
+def _fire_in(engine: EngineHandle, conn: Connection, row_id: int, worker: str) -> int:
     """Start the item of a claimed instant, mark it started and add the next instant."""
     row = conn.execute(select(START_TIMERS).where(
         START_TIMERS.c.id == row_id, START_TIMERS.c.status == "waiting",
@@ -243,14 +243,14 @@ def _fire_in(engine: Engine, conn: Connection, row_id: int, worker: str) -> int:
     return 1
 
 
-def _start(engine: Engine, conn: Connection, version: RowMapping, row: RowMapping) -> int:
+def _start(engine: EngineHandle, conn: Connection, version: RowMapping, row: RowMapping) -> int:
     """Start one item of ``version`` from timer start event ``row["element"]``."""
     spec_version, now, ids = engine.version(version["id"], conn), engine.clock.now(), \
         IdSequence(uuid4().hex)
     workflow = state.new_workflow(spec_version.specs, ids, now)
     day = row["due_at"].astimezone(BEIJING).date().isoformat()
     data = {"title": f"{version['name']}（{day}）", "scheduled_for": row["due_at"].isoformat()}
-    inst = engine._new_instance(conn, spec_version, SYSTEM_USER, data, None, now)
+    inst = engine.new_instance(conn, spec_version, SYSTEM_USER, data, None, now)
     step = Step(conn, inst, spec_version, workflow, now, None)
     step.trigger = step.history.append(
         "instance_started", now, SYSTEM_USER, "initiator", data=data, department_id=None,
@@ -258,13 +258,13 @@ def _start(engine: Engine, conn: Connection, version: RowMapping, row: RowMappin
         start_event=row["element"])
     workflow.task_tree.data.update(data)
     step.run(lambda: choose_start(workflow, row["element"]))
-    engine._finish(step)
+    engine.finish(step)
     return inst["id"]
 
 
-def _failed(engine: Engine, row_id: int, err: Exception) -> None:
+def _failed(engine: EngineHandle, row_id: int, err: Exception) -> None:
     """Back off a failed start; after five attempts stop and raise an incident."""
-    with engine._transaction() as conn:
+    with engine.transaction() as conn:
         row = conn.execute(select(START_TIMERS).where(START_TIMERS.c.id == row_id)).mappings().one()
         attempts = row["attempts"] + 1
         values = {"attempts": attempts, "last_error": f"{type(err).__name__}: {err}"[:2000],

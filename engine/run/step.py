@@ -75,7 +75,7 @@ class Step:
         #: The event that caused this step; it carries the state digest and recorded inputs.
         self.trigger: dict[str, Any] | None = None
         self.ctx = RunContext(lambda: self.session, inst["id"], FrozenClock(now), actor, [])
-        self.history = HistoryWriter(inst["id"], version.id, inst["event_seq"], inst["event_hash"])
+        self.history = HistoryWriter.resume(inst, version.id)
         ready, waiting = scan(workflow)
         self.ready_before, self.waiting_before = set(ready), waiting
         self.fired: list[str] = []
@@ -217,8 +217,7 @@ class Step:
             "revision": inst["revision"] + 1, "status": inst["status"],
             "ended_at": inst["ended_at"], "title": inst["title"],
             "department_id": inst["department_id"], "account_id": inst["account_id"],
-            "model_version_id": self.version.id,
-            "event_seq": self.history.seq, "event_hash": self.history.prev})
+            "model_version_id": self.version.id, **self.history.stored_head()})
         if result.rowcount != 1:
             raise Conflict("事项已被他人同时修改，请刷新后重试。")
         inst["revision"] += 1

@@ -25,7 +25,7 @@ from engine.run.assignment import (
 from engine.store.schema import Task, User
 
 if TYPE_CHECKING:
-    from engine.run.step import Step
+    from engine.run.stepview import StepView
 
 TASKS = Task.__table__
 READ_TASK = select(TASKS).where(TASKS.c.id == bindparam("task_id"))
@@ -46,7 +46,7 @@ def properties(spiff_task) -> dict[str, str]:
     return getattr(spiff_task.task_spec, "extensions", {}).get("properties", {})
 
 
-def new_task_row(step: Step, task, now: datetime) -> dict[str, Any]:
+def new_task_row(step: StepView, task, now: datetime) -> dict[str, Any]:
     """Resolve who gets a newly ready user task, record it, and return its row."""
     props = properties(task)
     role = role_of_lane(task.task_spec.lane or "")
@@ -75,7 +75,7 @@ def new_task_row(step: Step, task, now: datetime) -> dict[str, Any]:
     return row
 
 
-def _to_sole_holder(step: Step, assignment: Assignment, spec: str,
+def _to_sole_holder(step: StepView, assignment: Assignment, spec: str,
                     review_stage: bool, authors_: set[str]) -> Assignment:
     """Give a pool task to its role's only holder, unless they may not review this item."""
     excluded: set[str] = set()

@@ -91,9 +91,9 @@ class ReservedStarts:
     def _reserve(self, version, username: str, data: dict, department_id: int | None,
                  now: datetime) -> dict[str, Any]:
         """Insert the item's row (status ``starting``) in a short transaction of its own."""
-        with self._transaction() as conn:  # type: ignore[attr-defined]
+        with self.transaction() as conn:  # type: ignore[attr-defined]
             user = self._user(conn, username)  # type: ignore[attr-defined]
-            inst = self._new_instance(conn, version, username, data,  # type: ignore[attr-defined]
+            inst = self.new_instance(conn, version, username, data,  # type: ignore[attr-defined]
                                       department_id or user["department_id"], now)
             conn.execute(update(INSTANCES).where(INSTANCES.c.id == inst["id"])
                          .values(status="starting"))
@@ -105,7 +105,7 @@ class ReservedStarts:
         try:
             yield
         except BaseException:
-            with self._transaction() as conn:  # type: ignore[attr-defined]
+            with self.transaction() as conn:  # type: ignore[attr-defined]
                 conn.execute(delete(INSTANCES).where(INSTANCES.c.id == instance_id,
                                                      INSTANCES.c.status == "starting"))
             raise
