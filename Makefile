@@ -50,6 +50,7 @@ run: $(STAMP) $(ASSETS) pdf-deps
 	$(BIN)/shenfa serve --host 127.0.0.1 --port 5000
 
 test: $(STAMP) system-deps $(ASSETS)
+	$(BIN)/mypy
 	$(BIN)/pytest -q -n auto --dist loadfile
 
 bench: $(STAMP)

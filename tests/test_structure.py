@@ -6,64 +6,10 @@ implicit import of a parent package (``import a.b`` runs ``a/__init__``) does no
 """
 
 import ast
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("engine", "web")
+from tools.architecture import BEGIN, DOC, END, import_graph, parse_modules, rendered
 
-
-def _modules():
-    """Map every module name under engine/ and web/ to its parsed AST."""
-    found = {}
-    for package in PACKAGES:
-        for path in sorted((ROOT / package).rglob("*.py")):
-            parts = list(path.relative_to(ROOT).with_suffix("").parts)
-            if "migrations" in parts:
-                continue
-            if parts[-1] == "__init__":
-                parts.pop()
-            found[".".join(parts)] = ast.parse(path.read_text(encoding="utf-8"), str(path))
-    return found
-
-
-def _absolute(node, name, known):
-    """Return the absolute module a ``from`` import names (relative ones resolved against ``name``)."""
-    if not node.level:
-        return node.module
-    package = name.split(".") if _is_package(name, known) else name.split(".")[:-1]
-    base = package[: len(package) - (node.level - 1)]
-    return ".".join(base + ([node.module] if node.module else []))
-
-
-def _is_package(name, known):
-    return any(other.startswith(name + ".") for other in known)
-
-
-def _targets(node, name, known):
-    """Yield the known modules one import statement of module ``name`` depends on."""
-    if isinstance(node, ast.Import):
-        for alias in node.names:
-            if alias.name in known:
-                yield alias.name
-        return
-    module = _absolute(node, name, known)
-    for alias in node.names:
-        sub = f"{module}.{alias.name}"
-        if sub in known:
-            yield sub
-        elif module in known:
-            yield module
-
-
-def import_graph(modules=None):
-    """Return {module: set of modules it imports} for engine/ and web/, every scope."""
-    modules = _modules() if modules is None else modules
-    graph = {name: set() for name in modules}
-    for name, tree in modules.items():
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import | ast.ImportFrom):
-                graph[name].update(t for t in _targets(node, name, modules) if t != name)
-    return graph
+_modules = parse_modules
 
 
 def find_cycles(graph):
@@ -221,3 +167,10 @@ def test_engine_imports_no_web_framework():
                 continue
             found += [f"{name}:{node.lineno} {root}" for root in roots if root in WEB_FRAMEWORKS]
     assert not found, "engine imports a web framework:\n" + "\n".join(found)
+
+
+def test_architecture_diagram_is_drawn_from_the_code_as_it_is():
+    doc = DOC.read_text(encoding="utf-8")
+    assert BEGIN in doc and END in doc
+    assert rendered(doc) == doc, "docs/architecture.md is stale: run python -m tools.architecture"
+    assert "engine_run --> engine_store" in doc
