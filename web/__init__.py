@@ -37,7 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.before_request(security.limit_body)  # first: nothing may read a body over its limit
     guard_input(app)  # before any route: the bounded <int:> converter applies to all
     load_config(app, config)
-    app.json.ensure_ascii = False  # Chinese stays readable in API answers
+    app.json.ensure_ascii = False  # type: ignore[attr-defined] # Chinese stays readable in API answers
     db = Database(app.config["DATABASE_URL"])
     if app.config["MIGRATE"]:
         db.migrate()

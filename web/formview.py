@@ -49,7 +49,7 @@ def _options(spec: dict) -> list[tuple[str, str]]:
 
 
 WIDGETS: list[tuple[Callable[[dict], bool], str]] = [
-    (lambda s: s.get("type") == "object" and s.get("x-checklist"), "checklist"),
+    (lambda s: s.get("type") == "object" and bool(s.get("x-checklist")), "checklist"),
     (lambda s: s.get("type") == "object", "group"),
     (lambda s: s.get("type") == "array", "checkboxes"),
     (lambda s: s.get("type") == "boolean", "checkbox"),

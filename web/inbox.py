@@ -24,7 +24,7 @@ def inbox_query(args, per_page: int) -> InboxQuery:
     try:
         parsed = InboxArgs().load({k: v for k, v in args.items() if v != ""})
     except ValidationError as err:
-        raise Invalid("筛选条件有误。", err.messages) from None
+        raise Invalid("筛选条件有误。", err.messages_dict) from None
     return query_of(parsed, per_page)
 
 

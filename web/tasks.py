@@ -80,6 +80,7 @@ def render_task(ctx: dict, values: dict, errors: dict | None = None, status: int
     with transaction() as db:
         schema = with_choices(shown_schema(ctx["task"]["form_schema"], ctx["facts"]), db,
                               current_user.username)
+    assert schema is not None  # shown_schema always gives one
     return render_template("task.html", fields=fields_for(schema, values, errors),
                            errors=errors or {}, **ctx), status
 

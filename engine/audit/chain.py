@@ -47,6 +47,7 @@ class Problem:
 def verify_chain(session: Session, instance_id: int) -> list[Problem]:
     """Return what is wrong with one instance's chain (empty when intact)."""
     inst = session.get(Instance, instance_id)
+    assert inst is not None, instance_id  # callers verify instances they have listed
     problems, prev, expected = [], GENESIS, 1
     for event in events_of(session, instance_id):
         if event.seq != expected:
@@ -92,8 +93,8 @@ def _digest_of(heads: dict[str, list]) -> str:
 
 def record_digest(session: Session, day: date, now: datetime) -> ChainDigest:
     """Store the digest of all chains as of the end of ``day`` (once per day)."""
-    if session.get(ChainDigest, day.isoformat()) is not None:
-        return session.get(ChainDigest, day.isoformat())
+    if (recorded := session.get(ChainDigest, day.isoformat())) is not None:
+        return recorded
     heads = heads_at(session, _day_start(day + timedelta(days=1)))
     row = ChainDigest(day=day.isoformat(), digest=_digest_of(heads), heads=heads,
                       events=sum(seq for seq, _h in heads.values()), created_at=now)

@@ -45,7 +45,7 @@ FIELDS = ("instance_id", "seq", "type", "at", "actor", "role", "task_id", "task_
 def canonical(event: Event | dict[str, Any]) -> str:
     """Return the canonical JSON text of an event's content, the input of its hash."""
     get = event.get if isinstance(event, dict) else lambda name: getattr(event, name)
-    content = {name: get(name) for name in FIELDS}
+    content: dict[str, Any] = {name: get(name) for name in FIELDS}
     content["at"] = content["at"].isoformat()
     return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 

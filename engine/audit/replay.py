@@ -42,6 +42,8 @@ from engine.store.schema import Event, Instance
 class Diverged(Exception):
     """Replay could not follow the history: the message says why."""
 
+    seq: int | None = None  # the event it diverged at, once known
+
 
 @dataclass
 class Verdict:

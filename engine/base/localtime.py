@@ -47,15 +47,16 @@ _ZONE: list[ZoneInfo | None] = [None]
 
 def zone() -> ZoneInfo:
     """Return the configured zone."""
-    if _ZONE[0] is None:
-        _ZONE[0] = configured()
-    return _ZONE[0]
+    found = _ZONE[0]
+    if found is None:
+        found = _ZONE[0] = configured()
+    return found
 
 
 def set_zone(name: str) -> ZoneInfo:
     """Use the zone ``name`` from now on in this process; return it."""
-    _ZONE[0] = zone_named(name)
-    return _ZONE[0]
+    chosen = _ZONE[0] = zone_named(name)
+    return chosen
 
 
 def to_local(value: datetime | str) -> datetime:

@@ -201,7 +201,7 @@ def org_import(ctx: Context, file: Path, as_json: bool) -> None:
 @refusals
 def deploy(ctx: Context, paths: tuple[Path, ...], note: str | None, by: str | None,
            as_json: bool) -> None:
-    results = []
+    results: list[Any] = []
     for path in paths or (project_dir("processes"),):
         folder = path if path.is_dir() else path.parent
         results += ctx.engine.deploy_directory(folder, folder.parent / "forms", by, note) \

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -18,7 +19,7 @@ def check(paths: tuple[Path, ...], as_json: bool) -> None:
     from engine.model.findings import locate
     from engine.model.loading import load_model
 
-    report = {}
+    report: dict[str, Any] = {}
     for path in paths or tuple(sorted(project_dir("processes").glob("*.bpmn"))):
         try:
             load_model(path, path.parent.parent / "forms")

@@ -7,6 +7,7 @@ sees real items in several states.  Each walk returns what it did, step by step.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import or_, select
 
@@ -22,7 +23,7 @@ APPROVE = {"decision": "approve", "checklist": CHECKLIST_PASS, "secrecy": "publi
            "proofread": True, "comment": "同意。"}
 RETURN = {**APPROVE, "decision": "return", "comment": "请注明指南出处。",
           "checklist": {**CHECKLIST_PASS, "scientific": "fail"}}
-DRAFT = {"media": ["订阅号", "官网"], "title": "冬季心血管健康提示",
+DRAFT: dict[str, Any] = {"media": ["订阅号", "官网"], "title": "冬季心血管健康提示",
          "body": "## 寒潮来袭\n\n注意保暖、规律服药；胸痛持续不缓解请及时就医。",
          "source": "心血管内科原创（参考《中国心血管健康与疾病报告》）"}
 
@@ -44,11 +45,12 @@ class Walker:
                 Task.instance_id == instance, Task.spec_name.in_([spec, f"{spec} [child]"]),
                 Task.status == "open", or_(Task.assignee == user, Task.assignee.is_(None)))
                 .order_by(Task.assignee.is_(None)).limit(1))
+        assert row is not None, (instance, spec, user)  # the walk names a task that is open
         if row.pool:
             self.engine.claim(row.id, user)
         self.engine.complete(row.id, user, data)
         decision = {"approve": "通过", "return": "退回", "reject": "驳回",
-                    "experts": "提请专家评议"}.get(data.get("decision"), "提交")
+                    "experts": "提请专家评议"}.get(str(data.get("decision")), "提交")
         self.log(f"#{instance} {row.name}: {user} {decision}")
 
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from engine.audit.chain import log_operation
 from engine.base import xmlsafe
 from engine.base.errors import Conflict, Invalid, NotFound
-from engine.model.deployment import Deployed, deploy, latest_version
+from engine.model.deployment import Deployed, current_version, deploy, latest_version
 from engine.model.forms import NAME_RE, FormError, load_form_file
 from engine.model.loading import NS, Model, ModelError, check_model, process_key
 from engine.store.schema import DesignerDraft, Instance, ModelVersion
@@ -152,7 +152,7 @@ def callers(session: Session, key: str) -> list[str]:
 def library(session: Session) -> dict[str, str]:
     """Return the latest deployed XML of every model, by key (for call activities)."""
     keys = session.scalars(select(ModelVersion.model_key).distinct())
-    return {key: latest_version(session, key).bpmn_xml for key in keys}
+    return {key: current_version(session, key).bpmn_xml for key in keys}
 
 
 # -- forms -----------------------------------------------------------------------

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit.chain import log_operation
-from engine.model.deployment import Deployed, called_xml, deploy, latest_version
+from engine.model.deployment import Deployed, called_xml, current_version, deploy, latest_version
 from engine.run.step import Version
 from engine.store import state
 from engine.store.schema import Instance, ModelVersion
@@ -36,9 +36,11 @@ def _version_of(session: Session, key: str, xml: str | None) -> int | None:
 def stale_callers(session: Session, key: str) -> list[dict[str, Any]]:
     """Return the models whose latest version calls an older version of ``key``."""
     newest = latest_version(session, key)
+    if newest is None:  # nothing deployed, nothing to call an older version of
+        return []
     found = []
     for other in session.scalars(select(ModelVersion.model_key).distinct()):
-        latest = latest_version(session, other)
+        latest = current_version(session, other)
         pinned = called_xml(session, latest.id).get(key)
         if pinned is not None and pinned != newest.bpmn_xml:
             found.append({"key": other, "name": latest.name, "version": latest.version,
@@ -52,9 +54,9 @@ def redeploy_callers(session: Session, key: str, forms_dir: Path, by: str,
     from engine.design.workspace import check  # the workspace checks against every deployed model
 
     done = []
-    newest = latest_version(session, key).version
+    newest = current_version(session, key).version
     for caller in stale_callers(session, key):
-        xml = latest_version(session, caller["key"]).bpmn_xml
+        xml = current_version(session, caller["key"]).bpmn_xml
         note = f"改为调用 {key} v{newest}（被调用流程已更新，内容未改）"
         deployed = deploy(session, check(session, xml, forms_dir), at, by, note)
         if deployed.created:

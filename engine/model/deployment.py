@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
+from engine.base.errors import NotFound
 from engine.model.limits import unknown_assignees
 from engine.model.loading import Model, ModelError, check_model, library
 from engine.store.schema import CalledModels, Instance, ModelVersion
@@ -40,6 +41,14 @@ def latest_version(session: Session, key: str) -> ModelVersion | None:
     """Return the newest deployed version of model ``key``."""
     return session.scalar(select(ModelVersion).where(ModelVersion.model_key == key)
                           .order_by(ModelVersion.version.desc()).limit(1))
+
+
+def current_version(session: Session, key: str) -> ModelVersion:
+    """Return the latest version of ``key``, which must be deployed (NotFound if not)."""
+    latest = latest_version(session, key)
+    if latest is None:
+        raise NotFound(f"流程不存在: {key}")
+    return latest
 
 
 def deploy(session: Session, model: Model, at: datetime, by: str | None = None,
@@ -77,7 +86,7 @@ def list_models(session: Session) -> list[dict]:
     keys = session.scalars(select(ModelVersion.model_key).distinct().order_by(
         ModelVersion.model_key))
     for key in keys:
-        latest = latest_version(session, key)
+        latest = current_version(session, key)
         running = session.scalar(select(func.count()).where(
             Instance.model_key == key, Instance.status == "running"))
         rows.append({"key": key, "name": latest.name, "version": latest.version,
@@ -108,7 +117,7 @@ def export(session: Session, processes: Path, forms: Path) -> list[str]:
     forms.mkdir(parents=True, exist_ok=True)
     written = []
     for key in session.scalars(select(ModelVersion.model_key).distinct()):
-        latest = latest_version(session, key)
+        latest = current_version(session, key)
         path = processes / f"{key}.bpmn"
         path.write_text(latest.bpmn_xml, encoding="utf-8")
         written.append(str(path))

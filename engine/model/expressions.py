@@ -74,6 +74,7 @@ def check_expression(source: str) -> None:
 def check_script(source: str) -> None:
     """Refuse a script unless every statement is ``name = expr`` or a helper call."""
     tree = _parse(source, "exec")
+    assert isinstance(tree, ast.Module)  # parsed in "exec" mode
     for stmt in tree.body:
         if isinstance(stmt, ast.Assign):
             if not all(isinstance(t, ast.Name) for t in stmt.targets):
@@ -172,6 +173,7 @@ class Evaluator:
                 value = self._simple(scope).eval(source, previously_parsed=stmt.value)
             if isinstance(stmt, ast.Assign):
                 for target in stmt.targets:
+                    assert isinstance(target, ast.Name)  # check_script allows only names
                     scope[target.id] = assigned[target.id] = value
         return assigned
 

@@ -33,6 +33,7 @@ import json
 import re
 from collections.abc import Callable
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -161,7 +162,7 @@ def _check_properties(schema: dict, prefix: str) -> None:
 
 # -- building marshmallow schemas ------------------------------------------
 
-MESSAGES = {
+MESSAGES: dict[str, str | list | dict] = {
     "required": "此项为必填项。",
     "null": "此项不能为空。",
     "invalid": "格式不正确。",
@@ -202,7 +203,7 @@ def _string(spec: dict, required: bool) -> fields.Field:
     fmt = spec.get("format")
     if fmt in FORMATS:
         cls, message = FORMATS[fmt]
-        extra = {} if cls in (fields.Date, fields.DateTime) else {"validate": checks}
+        extra: dict[str, Any] = {} if cls in (fields.Date, fields.DateTime) else {"validate": checks}
         return cls(required=required, error_messages={**MESSAGES, "invalid": message}, **extra)
     return fields.String(required=required, validate=checks, error_messages=MESSAGES)
 
@@ -223,15 +224,15 @@ def _length_message(low: int | None, high: int | None) -> str:
     return "此项为必填项。"
 
 
-def _number(spec: dict, required: bool, cls: type[fields.Field]) -> fields.Field:
+def _number(spec: dict, required: bool, cls: Callable[..., fields.Field]) -> fields.Field:
     rng = validate.Range(min=spec.get("minimum"), max=spec.get("maximum"),
                          error=f"数值应在 {spec.get('minimum', '-∞')} 到 {spec.get('maximum', '∞')} 之间。")
-    return cls(required=required, validate=[rng], strict=True,
+    return cls(required=required, validate=[rng],
                error_messages={**MESSAGES, "invalid": "请输入数字。"})
 
 
 def _integer(spec: dict, required: bool) -> fields.Field:
-    return _number(spec, required, fields.Integer)
+    return _number(spec, required, partial(fields.Integer, strict=True))  # 1.5 is no integer
 
 
 def _float(spec: dict, required: bool) -> fields.Field:
@@ -306,7 +307,7 @@ class _FormSchema(Schema):
                 continue
             shown, given = applies(spec["x-when"], data), _given(data.get(name))
             if shown and name in required and not given:
-                errors[name] = [MESSAGES["required"]]
+                errors[name] = [str(MESSAGES["required"])]
             elif not shown and given:
                 errors[name] = [f"仅在{_when_text(self.form_spec, spec['x-when'])}时填写此项。"]
         if errors:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition as Timer
 
@@ -121,7 +122,7 @@ def check_cardinality(tree, filename, forms_dir, forms) -> list[str]:
 _USERNAME = re.compile(rf"[\w.@-]{{1,{MAX_USERNAME}}}")
 
 
-def constant_assignees(tree) -> dict[str, object]:
+def constant_assignees(tree) -> dict[str, tuple[Any, object]]:
     """Return the literal ``assignee`` of each user task that names one, by element."""
     found = {}
     for task in tree.iterfind(".//bpmn:userTask", NS):
@@ -173,7 +174,7 @@ def check_value(task, expression: str, value: object) -> None:
     spec = task.task_spec
     if expression == getattr(spec, "cardinality", None):
         check_count(value)
-    definition = getattr(spec, "event_definition", None)
+    definition: Any = getattr(spec, "event_definition", None)
     kind = _timer_kind(definition)
     if kind and expression == definition.expression and (problem := timer_problem(kind, value)):
         raise refuse(f"「{spec.bpmn_name or spec.name}」的定时器无法使用：{problem}")

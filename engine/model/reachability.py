@@ -81,7 +81,7 @@ def _waits(el: etree._Element) -> bool:
 def _busy_cycle(scope: etree._Element) -> list[etree._Element]:
     """Return the nodes on cycles that pass no waiting node (they would spin in one step)."""
     nodes = {el.get("id"): el for el in _nodes(scope) if not _waits(el)}
-    edges = {i: set() for i in nodes}
+    edges: dict[str | None, set[str | None]] = {i: set() for i in nodes}
     for flow in scope.findall("bpmn:sequenceFlow", NS):
         if flow.get("sourceRef") in nodes and flow.get("targetRef") in nodes:
             edges[flow.get("sourceRef")].add(flow.get("targetRef"))

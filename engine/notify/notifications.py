@@ -120,7 +120,7 @@ def mark_read(session: Session, username: str, ids: Iterable[int], now: datetime
         Notification.read_at.is_(None)).values(read_at=now))
 
 
-def pending_mail(session: Session, now: datetime, limit: int = 50) -> list[tuple[Notification, str]]:
+def pending_mail(session: Session, now: datetime, limit: int = 50) -> list[tuple[Notification, str | None]]:
     """Return notifications waiting to be mailed, with the recipient's address."""
     rows = session.execute(
         select(Notification, User.email).join(User, User.username == Notification.username)

@@ -164,7 +164,7 @@ def found_only_by_covered(session: Session, instance_id: int, viewer: str, row: 
 
 def _found_by_covered(veil: Veil, row: dict, filters: dict) -> bool:
     query, person = filters.get("q"), filters.get("person")
-    return person in veil.people or bool(query) and query not in str(row.get("title") or "")
+    return person in veil.people or bool(query) and str(query) not in str(row.get("title") or "")
 
 
 def covered_messages(connection: Connection, rows: list[dict],

@@ -51,7 +51,7 @@ def report(db: Database, now: datetime) -> dict[str, Any]:
             "failed_timers": _count(session, Timer.status == "failed"),
             "failed_notifications": _count(session, Notification.mail_status == "failed"),
         }
-    workers = [{"name": b.name, "last_loop_at": _aware(b.beat_at, now).isoformat(),
+    workers: list[dict[str, Any]] = [{"name": b.name, "last_loop_at": _aware(b.beat_at, now).isoformat(),
                 "age_seconds": round((now - _aware(b.beat_at, now)).total_seconds(), 3),
                 "last_error": b.last_error} for b in beats]
     stalled = late is not None and late > STALL_AFTER.total_seconds()

@@ -190,6 +190,7 @@ def progress(session: Session, instance_id: int) -> dict[str, Any]:
 
 def _segments(session: Session, inst: Instance) -> list[Segment]:
     version = session.get(ModelVersion, inst.model_version_id)
+    assert version is not None  # an instance's version is never deleted
     own = _outline(version.id, "", version.bpmn_xml)
     called = called_xml(session, version.id)
     result = [Segment("", version.name, own, _states(own))]

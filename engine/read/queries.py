@@ -38,6 +38,7 @@ def find_task_id(session: Session, ref: str) -> str:
 def task_summary(session: Session, row: Task) -> dict[str, Any]:
     """Return what an inbox row shows about ``row``."""
     inst = session.get(Instance, row.instance_id)
+    assert inst is not None  # a task's instance is never deleted
     return {
         "id": row.id, "instance_id": row.instance_id, "model": inst.model_key,
         "title": inst.title, "name": row.name, "spec": row.spec_name, "role": row.role,
@@ -63,7 +64,9 @@ def task_detail(session: Session, task_id: str) -> dict[str, Any]:
     if row is None:
         raise NotFound(f"任务不存在: {task_id}")
     inst = session.get(Instance, row.instance_id)
+    assert inst is not None  # a task's instance is never deleted
     version = session.get(ModelVersion, inst.model_version_id)
+    assert version is not None  # nor an instance's version
     detail = task_summary(session, row)
     detail.update(form_schema=version.forms.get(row.form_name), draft=row.draft,
                   model_version=version.version, values=current_values(session, inst.id),
@@ -105,6 +108,7 @@ def instance_detail(session: Session, instance_id: int) -> dict[str, Any]:
     if inst is None:
         raise NotFound(f"事项不存在: {instance_id}")
     version = session.get(ModelVersion, inst.model_version_id)
+    assert version is not None  # an instance's version is never deleted
     tasks = session.scalars(select(Task).where(Task.instance_id == instance_id)
                             .order_by(Task.created_at, Task.id)).all()
     return covered(session, instance_id, {

@@ -96,7 +96,8 @@ def _initiator(session: Session, facts: InstanceFacts) -> str | None:
 def _department_head(session: Session, facts: InstanceFacts) -> str | None:
     if facts.department_id is None:
         return None
-    return session.get(Department, facts.department_id).head
+    department = session.get(Department, facts.department_id)
+    return department.head if department is not None else None
 
 
 @resolver("party_branch_head")
@@ -104,7 +105,8 @@ def _party_branch_head(session: Session, facts: InstanceFacts) -> str | None:
     author = session.get(User, facts.initiator)
     if author is None or author.branch_id is None:
         return None
-    return session.get(PartyBranch, author.branch_id).head
+    branch = session.get(PartyBranch, author.branch_id)
+    return branch.head if branch is not None else None
 
 
 def known_roles() -> set[str]:

@@ -21,7 +21,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 
 from engine.base.errors import Conflict, NotFound, Refused
-from engine.model.deployment import latest_version
+from engine.model.deployment import current_version
 from engine.org.anonymity import covered
 from engine.run import determinism
 from engine.run.determinism import IdSequence
@@ -100,7 +100,7 @@ class Migrator:
         self.engine = engine
         with engine.db.reading() as session:
             self.source = self._version(session, model_key, from_version)
-            target = to_version or latest_version(session, model_key).version
+            target = to_version or current_version(session, model_key).version
             self.target = self._version(session, model_key, target)
         if self.target.version <= self.source.version:
             raise Refused("只能迁移到更新的版本。")

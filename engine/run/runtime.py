@@ -131,7 +131,7 @@ class Engine(ReservedStarts):
                   "initiator": username, "department_id": department_id, "account_id": None,
                   "started_at": now, "ended_at": None, "state": "",
                   "state_version": "", "revision": 0, **genesis_head()}
-        values["id"] = conn.execute(insert(INSTANCES).values(values)).inserted_primary_key[0]
+        values["id"] = conn.execute(insert(INSTANCES).values(values)).inserted_primary_key[0]  # type: ignore[index]
         return values
 
     def claim(self, task_id: str, username: str) -> None:
@@ -341,6 +341,8 @@ class Engine(ReservedStarts):
         inst = lock_instance(conn, found["instance_id"])
         # SQLite transactions begin IMMEDIATE: the first read is already serialised.
         row = lock_task(conn, task_id) if self.db.is_postgres else found
+        if row is None:  # removed (by a migration) before the instance lock was taken
+            raise NotFound(f"任务不存在: {task_id}")
         if row["status"] != "open":
             who = f"（由 {row['completed_by']} 办理）" if row["completed_by"] and (
                 username is None or took_part(conn, inst, username)) else ""

@@ -234,6 +234,7 @@ def _fire_in(engine: EngineHandle, conn: Connection, row_id: int, worker: str) -
         conn.execute(update(START_TIMERS).where(START_TIMERS.c.id == row_id)
                      .values(status="retired"))
         return 0
+    assert version is not None  # no version, no specs: retired above
     instance_id = _start(engine, conn, version, row)
     conn.execute(update(START_TIMERS).where(START_TIMERS.c.id == row_id).values(
         status="started", instance_id=instance_id, claimed_by=None, claimed_until=None))

@@ -173,7 +173,7 @@ class Step:
             .values(status="cancelled").returning(TASKS.c.id, TASKS.c.role, TASKS.c.spec_name,
                                                   TASKS.c.name, TASKS.c.assignee, TASKS.c.due_at,
                                                   TASKS.c.instance_id)).all()
-        rows.sort(key=lambda r: r[2])
+        rows = sorted(rows, key=lambda r: r[2])
         for task_id, role, spec, *_rest in rows:
             self.history.append("task_cancelled", now, None, role, task_id, spec)
         self.cancelled = [dict(r._mapping) for r in rows]

@@ -114,5 +114,5 @@ def retry_timer(session: Session, timer_id: int) -> None:
                                                   TIMERS.c.status == "failed")
                              .values(status="waiting", attempts=0, not_before=None,
                                      claimed_by=None, claimed_until=None))
-    if result.rowcount != 1:
+    if result.rowcount != 1:  # type: ignore[attr-defined] # an UPDATE's result is a CursorResult
         raise NotFound(f"没有编号为 {timer_id} 的失败定时任务。")

@@ -9,7 +9,7 @@ from engine.read.inbox import MAX_PER_PAGE, TABS
 
 from ..input_guard import INT64_MAX
 
-MSG = {"required": "此项为必填项。", "null": "此项不能为空。", "invalid": "格式不正确。"}
+MSG: dict[str, str | list | dict] = {"required": "此项为必填项。", "null": "此项不能为空。", "invalid": "格式不正确。"}
 
 
 def _no_controls(multiline: bool):
