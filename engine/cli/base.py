@@ -16,18 +16,17 @@ from typing import Any
 
 import click
 
+from engine.app import tasks as task_service
 from engine.base import localtime
 from engine.base.errors import Refused
 from engine.model.deployment import list_models
 from engine.model.loading import ModelError
 from engine.org.anonymity import viewing
 from engine.org.directory import DEMO_FILE, OrgError, import_org, read_org_file
-from engine.read import queries
 from engine.registry.seed import DEMO_FILE as DEMO_REGISTRY
 from engine.registry.seed import seed_registry
 from engine.run.runtime import Engine
 from engine.store.persistence import Database
-from engine.store.schema import User
 
 
 def project_dir(name: str) -> Path:
@@ -237,13 +236,13 @@ def models(ctx: Context, as_json: bool) -> None:
 @pass_ctx
 @refusals
 def start(ctx: Context, model: str, username: str, data: str | None, as_json: bool) -> None:
-    instance_id = ctx.engine.start(model, username, parse_data(data))
+    instance_id = task_service.start(ctx.engine, model, username, parse_data(data))
     _print_instance_tasks(ctx, instance_id, as_json)
 
 
 def _print_instance_tasks(ctx: Context, instance_id: int, as_json: bool) -> None:
     with ctx.engine.db.transaction() as session:
-        detail = queries.instance_detail(session, instance_id)
+        detail = task_service.item_detail(session, instance_id)
     open_tasks = [t for t in detail["tasks"] if t["status"] == "open"]
     emit({"instance": instance_id, "status": detail["status"], "open_tasks": open_tasks},
          as_json, lambda d: f"事项 {instance_id} ({d['status']})\n" + _task_lines(open_tasks))
@@ -263,12 +262,12 @@ def _task_lines(tasks: list[dict]) -> str:
 @refusals
 def tasks(ctx: Context, username: str, as_json: bool) -> None:
     with viewing(username), ctx.engine.db.transaction() as session:
-        rows = queries.tasks_for(session, username)
+        rows = task_service.open_tasks_for(session, username)
     emit(rows, as_json, _task_lines)
 
 
-def _task_command(action: str, help_text: str):
-    @main.command(action, help=help_text)
+def _task_command(action: Callable[[Engine, str, str], None], help_text: str):
+    @main.command(action.__name__, help=help_text)
     @click.argument("task")
     @as_option
     @json_option
@@ -276,19 +275,19 @@ def _task_command(action: str, help_text: str):
     @refusals
     def command(ctx: Context, task: str, username: str, as_json: bool) -> None:
         task_id = _find(ctx, task)
-        getattr(ctx.engine, action)(task_id, username)
-        emit({"task": task_id, "done": action}, as_json, lambda r: f"已{help_text}: {task_id}")
+        action(ctx.engine, task_id, username)
+        emit({"task": task_id, "done": action.__name__}, as_json, lambda r: f"已{help_text}: {task_id}")
 
     return command
 
 
-claim = _task_command("claim", "认领")
-unclaim = _task_command("unclaim", "退回认领")
+claim = _task_command(task_service.claim, "认领")
+unclaim = _task_command(task_service.unclaim, "退回认领")
 
 
 def _find(ctx: Context, ref: str) -> str:
     with ctx.engine.db.transaction() as session:
-        return queries.find_task_id(session, ref)
+        return task_service.find_task(session, ref)
 
 
 @main.command(help="提交任务表单并办结该任务。")
@@ -302,8 +301,8 @@ def complete(ctx: Context, task: str, username: str, data: str, as_json: bool) -
     submitted = parse_data(data)
     task_id = _find(ctx, task)
     with ctx.engine.db.transaction() as session:
-        instance_id = queries.task_detail(session, task_id)["instance_id"]
-    ctx.engine.complete(task_id, username, submitted)
+        instance_id = task_service.task_detail(session, task_id).instance_id
+    task_service.complete(ctx.engine, task_id, username, submitted)
     _print_instance_tasks(ctx, instance_id, as_json)
 
 
@@ -320,7 +319,7 @@ viewer_option = click.option("--as", "username", default=None,
 @refusals
 def show_task(ctx: Context, task: str, username: str | None, as_json: bool) -> None:
     with viewing(_viewer(ctx, username)), ctx.engine.db.transaction() as session:
-        detail = queries.task_detail(session, queries.find_task_id(session, task))
+        detail = task_service.task_detail(session, task_service.find_task(session, task)).as_dict()
     emit(detail, as_json, lambda d: json.dumps(d, ensure_ascii=False, indent=2, default=str))
 
 
@@ -332,7 +331,7 @@ def show_task(ctx: Context, task: str, username: str | None, as_json: bool) -> N
 @refusals
 def history(ctx: Context, instance: int, username: str | None, as_json: bool) -> None:
     with viewing(_viewer(ctx, username)), ctx.engine.db.transaction() as session:
-        detail = queries.instance_detail(session, instance)
+        detail = task_service.item_detail(session, instance)
     emit(detail["history"], as_json, lambda events: "\n".join(
         f"{e['seq']:>3} {e['at'][:19]} {e['type']:<18} {e['actor'] or '-':<10} "
         f"{e['role'] or '':<18} {e['payload'].get('task_name', '')} "
@@ -344,7 +343,7 @@ def _viewer(ctx: Context, username: str | None) -> str | None:
     """Return the user to read as, refusing one who does not exist."""
     if username is not None:
         with ctx.engine.db.transaction() as session:
-            if session.get(User, username) is None:
+            if not task_service.user_exists(session, username):
                 raise Refused(f"用户不存在: {username}")
     return username
 
