@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from engine.app.forms import item_labels
 from engine.base.errors import AlreadyDone
 from engine.model import catalog
 from engine.org import access
@@ -39,6 +40,8 @@ def check_visible(session: Session, username: str, *, task_id: str | None = None
     """
     if task_id is not None:
         return access.check_may_view_task(session, task_id, username).instance_id
+    if instance_id is None:
+        raise TypeError("check_visible needs a task_id or an instance_id")
     return access.check_may_view(session, instance_id, username).id
 
 
@@ -119,8 +122,6 @@ def task_for(session: Session, task_id: str, username: str) -> TaskDetail:
 
 def task_page(session: Session, task_id: str, username: str) -> TaskPage:
     """Return the task page of ``task_id`` for ``username``, checking they may see the item."""
-    from engine.app.forms import item_labels
-
     instance_id = check_visible(session, username, task_id=task_id)
     detail = task_detail(session, task_id)
     item = queries.instance_detail(session, instance_id)
