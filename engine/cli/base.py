@@ -16,10 +16,10 @@ from typing import Any
 
 import click
 
+from engine.app import models as models_app
 from engine.app import tasks as task_service
 from engine.base import localtime
 from engine.base.errors import Refused
-from engine.model.deployment import list_models
 from engine.model.loading import ModelError
 from engine.org.anonymity import viewing
 from engine.org.directory import DEMO_FILE, OrgError, import_org, read_org_file
@@ -167,7 +167,8 @@ def init(ctx: Context, demo: bool, as_json: bool) -> None:
             result["org"] = import_org(session, read_org_file(DEMO_FILE), password="demo")
             log_operation(session, "org_imported", None, engine.clock.now(), file="demo", **result["org"])
             result["registry"] = seed_registry(session, DEMO_REGISTRY, engine.clock.now())
-        deployed = engine.deploy_directory(project_dir("processes"), project_dir("forms"))
+        deployed = models_app.deploy_files(engine, [project_dir("processes")],
+                                          forms=project_dir("forms"))
         result["deployed"] = [d.__dict__ for d in deployed]
     emit(result, as_json, lambda r: "\n".join(f"{k}: {v}" for k, v in r.items()))
 
@@ -200,22 +201,9 @@ def org_import(ctx: Context, file: Path, as_json: bool) -> None:
 @refusals
 def deploy(ctx: Context, paths: tuple[Path, ...], note: str | None, by: str | None,
            as_json: bool) -> None:
-    results = []
-    for path in paths or (project_dir("processes"),):
-        folder = path if path.is_dir() else path.parent
-        results += ctx.engine.deploy_directory(folder, folder.parent / "forms", by, note) \
-            if path.is_dir() else _deploy_file(ctx.engine, path, by, note)
+    results = models_app.deploy_files(ctx.engine, paths or (project_dir("processes"),), by, note)
     emit([r.__dict__ for r in results], as_json, lambda rs: "\n".join(
         f"{r['key']} v{r['version']} {'已部署' if r['created'] else '无变化'}" for r in rs))
-
-
-def _deploy_file(engine: Engine, path: Path, by: str | None, note: str | None):
-    from engine.model.deployment import deploy as deploy_model
-    from engine.model.loading import load_model
-
-    model = load_model(path, path.parent.parent / "forms")
-    with engine.db.transaction() as session:
-        return [deploy_model(session, model, engine.clock.now(), by, note)]
 
 
 @main.command(help="列出已部署的流程模型。")
@@ -223,7 +211,7 @@ def _deploy_file(engine: Engine, path: Path, by: str | None, note: str | None):
 @pass_ctx
 def models(ctx: Context, as_json: bool) -> None:
     with ctx.engine.db.transaction() as session:
-        rows = list_models(session)
+        rows = models_app.deployed(session)
     emit(rows, as_json, lambda rs: "\n".join(
         f"{r['key']:<24} v{r['version']:<3} 运行中 {r['running']:<4} {r['name']}" for r in rs))
 

@@ -91,6 +91,9 @@ class ModelVersion(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     bpmn_xml: Mapped[str] = mapped_column(Text)
     forms: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # the form files as deployed, $refs kept ({"x.json": text, "_shared/y.json": text});
+    # None for versions deployed before migration 1300 (export resolves those)
+    form_sources: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
     deployed_by: Mapped[str | None] = mapped_column(String(64))
     deployed_at: Mapped[datetime]
     note: Mapped[str | None] = mapped_column(Text)
