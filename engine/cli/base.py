@@ -59,7 +59,10 @@ def refusals(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
-        except (Refused, ModelError, OrgError) as err:
+        except ModelError as err:  # one line however many problems; ``shenfa check`` lists them
+            click.echo(f"拒绝 (refused): {'；'.join(err.problems)}", err=True)
+            sys.exit(1)
+        except (Refused, OrgError) as err:
             click.echo(f"拒绝 (refused): {getattr(err, 'message', err)}", err=True)
             for field, messages in getattr(err, "errors", {}).items():
                 click.echo(f"  {field}: {json.dumps(messages, ensure_ascii=False)}", err=True)

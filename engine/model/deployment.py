@@ -168,7 +168,7 @@ def store_version(session: Session, model: Model, at: datetime, by: str | None =
                   note: str | None = None, form_sources: dict[str, str] | None = None) -> Deployed:
     """Store checked ``model`` as a new version unless its content equals the latest one."""
     latest = latest_version(session, model.key)
-    if latest is not None and latest.content_hash == model.content_hash:
+    if latest is not None and _same(latest, model, form_sources or None):
         return Deployed(model.key, latest.version, False)
     if problems := unknown_assignees(session, model.xml, model.filename or model.key):
         raise ModelError(problems)
@@ -181,6 +181,15 @@ def store_version(session: Session, model: Model, at: datetime, by: str | None =
     if model.called:
         session.add(CalledModels(model_version_id=version.id, models=model.called))
     return Deployed(model.key, version.version, True)
+
+
+def _same(latest: ModelVersion, model: Model, form_sources: dict[str, str] | None) -> bool:
+    """Tell whether ``model`` is what ``latest`` holds, to the byte of its form files.
+
+    A version stored before form files were kept (None) is compared by content only.
+    """
+    return latest.content_hash == model.content_hash and (
+        latest.form_sources is None or latest.form_sources == form_sources)
 
 
 def load_directory(processes: Path, forms: Path) -> list[Model]:
