@@ -62,6 +62,18 @@ class ModelInfo:
 
 
 @dataclass(frozen=True)
+class Summary:
+    """A model's latest deployed version with the items running on the model."""
+
+    key: str
+    name: str
+    version: int
+    content_hash: str
+    deployed_at: datetime
+    running: int
+
+
+@dataclass(frozen=True)
 class Text:
     """What a designer edits: the draft if any, else what is deployed or on file."""
 
@@ -113,9 +125,9 @@ def model(session, key: str) -> ModelInfo | None:
     return next((m for m in models(session) if m.key == key), None)
 
 
-def deployed(session) -> list[dict[str, Any]]:
+def deployed(session) -> list[Summary]:
     """Return every model's latest version with its running count (``shenfa models``)."""
-    return deployment.list_models(session)
+    return [Summary(**row) for row in deployment.list_models(session)]
 
 
 def source(session, key: str) -> Text:
@@ -253,7 +265,7 @@ def deploy_files(engine, paths: Iterable[Path], by: str | None = None, note: str
 
 def check_files(paths: Iterable[Path]) -> dict[str, list[dict[str, Any]]]:
     """Check model files without deploying; return the findings of each by file name."""
-    report = {}
+    report: dict[str, list[dict[str, Any]]] = {}
     for path in paths:
         try:
             load_model(path, path.parent.parent / "forms")

@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import asdict
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -214,7 +215,7 @@ def deploy(ctx: Context, paths: tuple[Path, ...], note: str | None, by: str | No
 @pass_ctx
 def models(ctx: Context, as_json: bool) -> None:
     with ctx.engine.db.transaction() as session:
-        rows = models_app.deployed(session)
+        rows = [asdict(row) for row in models_app.deployed(session)]
     emit(rows, as_json, lambda rs: "\n".join(
         f"{r['key']:<24} v{r['version']:<3} 运行中 {r['running']:<4} {r['name']}" for r in rs))
 

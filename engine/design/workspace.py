@@ -181,8 +181,8 @@ def form_text(session: Session, forms_dir: Path, name: str) -> tuple[str, bool]:
     if path.is_file():
         return path.read_text(encoding="utf-8"), False
     for version in session.scalars(select(ModelVersion).order_by(ModelVersion.id.desc())):
-        if f"{name}.json" in (version.form_sources or {}):
-            return version.form_sources[f"{name}.json"], False
+        if f"{name}.json" in (files := version.form_sources or {}):
+            return files[f"{name}.json"], False
         if name in version.forms:
             return json.dumps(version.forms[name], ensure_ascii=False, indent=2), False
     raise NotFound(f"表单不存在: {name}")

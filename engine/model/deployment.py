@@ -88,10 +88,18 @@ def _materialized(source: Source, called: dict[str, str]) -> Iterator[tuple[Path
         yield forms, {**called, **library(processes)}
 
 
+def latest_versions(session: Session) -> list[ModelVersion]:
+    """Return the newest version of every model, by key."""
+    newest = (select(ModelVersion.model_key, func.max(ModelVersion.version).label("version"))
+              .group_by(ModelVersion.model_key).subquery())
+    return list(session.scalars(select(ModelVersion).join(newest, (
+        ModelVersion.model_key == newest.c.model_key) & (ModelVersion.version == newest.c.version))
+        .order_by(ModelVersion.model_key)))
+
+
 def deployed_library(session: Session) -> dict[str, str]:
     """Return the latest deployed XML of every model, by key (for call activities)."""
-    keys = session.scalars(select(ModelVersion.model_key).distinct())
-    return {key: latest_version(session, key).bpmn_xml for key in keys}
+    return {version.model_key: version.bpmn_xml for version in latest_versions(session)}
 
 
 def check_source(session: Session, source: Source) -> list[Model]:
@@ -210,13 +218,10 @@ def called_xml(conn: Connection | Session, version_id: int) -> dict[str, str]:
 def list_models(session: Session) -> list[dict]:
     """Return every model's latest version with its count of running instances."""
     rows = []
-    keys = session.scalars(select(ModelVersion.model_key).distinct().order_by(
-        ModelVersion.model_key))
-    for key in keys:
-        latest = latest_version(session, key)
+    for latest in latest_versions(session):
         running = session.scalar(select(func.count()).where(
-            Instance.model_key == key, Instance.status == "running"))
-        rows.append({"key": key, "name": latest.name, "version": latest.version,
+            Instance.model_key == latest.model_key, Instance.status == "running"))
+        rows.append({"key": latest.model_key, "name": latest.name, "version": latest.version,
                      "content_hash": latest.content_hash, "deployed_at": latest.deployed_at,
                      "running": running})
     return rows
@@ -239,10 +244,8 @@ def deployed_files(session: Session) -> Source:
     Forms keep their ``$ref``s; a version deployed before form files were kept
     (migration 1300) gives its forms resolved, as JSON.  Newer versions win a clash.
     """
-    latest = [latest_version(session, key)
-              for key in session.scalars(select(ModelVersion.model_key).distinct())]
     files = Source()
-    for version in sorted(latest, key=lambda v: v.id):
+    for version in sorted(latest_versions(session), key=lambda v: v.id):
         files.models[f"{version.model_key}.bpmn"] = version.bpmn_xml
         files.forms.update(version.form_sources or {
             f"{name}.json": json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
