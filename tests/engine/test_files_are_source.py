@@ -11,19 +11,22 @@ from __future__ import annotations
 
 import json
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, inspect, select, text
 
 from engine.base.clock import FrozenClock
 from engine.cli import main
 from engine.model.deployment import Source, deploy, export
 from engine.run.runtime import Engine
-from engine.store.persistence import Database
+from engine.store.persistence import MIGRATIONS, Database
 from engine.store.schema import ModelVersion, Operation
 from tests.conftest import START
 
@@ -196,19 +199,20 @@ def test_engine_deploy_directory_logs(db):
     assert [o.type for o in operations(db, start)] == ["models_unchanged"]
 
 
-def test_init_demo_deploys_through_the_one_path_and_logs(monkeypatch, tmp_path):
-    monkeypatch.setenv("SHENFA_DATABASE_URL", f"sqlite:///{tmp_path / 'fresh.sqlite'}")
+def test_init_demo_deploys_through_the_one_path_and_logs(monkeypatch, tmp_path, empty_url):
+    monkeypatch.setenv("SHENFA_DATABASE_URL", empty_url)
     monkeypatch.setenv("SHENFA_PROCESSES", str(PROCESSES))
     monkeypatch.setenv("SHENFA_FORMS", str(FORMS))
     result = CliRunner().invoke(main, ["init", "--demo"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    fresh = Database(f"sqlite:///{tmp_path / 'fresh.sqlite'}")
+    fresh = Database(empty_url)
     deployed = [o.payload["model"] for o in operations(fresh) if o.type == "model_deployed"]
     with fresh.transaction() as session:
         export(session, tmp_path / "out" / "processes", tmp_path / "out" / "forms")
     fresh.dispose()
     assert sorted(deployed) == sorted(p.stem for p in PROCESSES.glob("*.bpmn"))
     assert tree(tmp_path / "out" / "processes") == tree(PROCESSES)
+    assert tree(tmp_path / "out" / "forms") == tree(FORMS)
 
 
 # -- a bad file is a one-line refusal that changes nothing ---------------------------------
@@ -245,3 +249,48 @@ def test_a_cli_deploy_of_a_bad_file_is_a_one_line_refusal_that_changes_nothing(
     assert result.stdout == "" and len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "Traceback" not in result.stderr
     assert counts(db) == before
+
+
+# -- migration 1300: the form files beside each version ---------------------------------
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_url(request, tmp_path) -> str:
+    """Yield the URL of an empty database (no schema) on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    server = request.getfixturevalue("pg_server")
+    name = f"m_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return server.rsplit("/", 1)[0] + "/" + name
+
+
+def _alembic(db: Database, action: str, revision: str) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        getattr(command, action)(config, revision)
+
+
+def test_migration_1300_keeps_older_versions_exportable_and_goes_both_ways(empty_url, tmp_path):
+    db = Database(empty_url)
+    _alembic(db, "upgrade", "1200")
+    schema = {"type": "object", "title": "旧表单", "properties": {}}
+    with db.engine.begin() as conn:
+        conn.execute(ModelVersion.__table__.insert().values(
+            model_key="old", version=1, name="旧流程", content_hash="x" * 64,
+            bpmn_xml="<old/>", forms={"old_form": schema}, deployed_at=START))
+    _alembic(db, "upgrade", "head")
+    with db.transaction() as session:
+        assert session.scalar(select(ModelVersion.form_sources)) is None
+        export(session, tmp_path / "processes", tmp_path / "forms")
+    assert json.loads((tmp_path / "forms" / "old_form.json").read_text(encoding="utf-8")) == schema
+    assert (tmp_path / "processes" / "old.bpmn").read_text(encoding="utf-8") == "<old/>"
+    _alembic(db, "downgrade", "1200")
+    assert "form_sources" not in {c["name"] for c in inspect(db.engine).get_columns("model_versions")}
+    _alembic(db, "upgrade", "head")
+    assert "form_sources" in {c["name"] for c in inspect(db.engine).get_columns("model_versions")}
+    db.dispose()
