@@ -1,7 +1,10 @@
-"""The paper records of the measures, filled from an item's history.
+"""The printed records, filled from an item's history.
 
-附件1 (二、三级新媒体平台认证审批表) for account approvals and 附件2
-(网络新媒体平台信息发布审批及保密审查表) for post reviews.  Each reviewer's
+Which procedures a record prints, its title and its rows are data
+(:mod:`engine.audit.layouts`, the project's ``records/`` folder): 附件1
+(二、三级新媒体平台认证审批表) for account approvals and 附件2
+(网络新媒体平台信息发布审批及保密审查表) for post reviews keep the paper forms'
+own layout; a new record lists its rows.  Each reviewer's
 box is found by the ``recordLabel`` property of the user task they completed
 (in the pinned model or the models it calls), and filled from that
 ``task_completed`` event: who, when, decision, opinion.  A returned draft keeps
@@ -21,6 +24,8 @@ from engine.base.xmlsafe import parse
 from engine.model.catalog import BPMN
 from engine.model.deployment import called_xml
 from engine.model.form_labels import decision_label, described, option_label
+from engine.audit.layouts import Layout, for_procedure
+from engine.org import institution
 from engine.org.anonymity import covered
 from engine.org.people import display_names
 from engine.read.inbox import iso
@@ -28,8 +33,6 @@ from engine.run.assignment import ROLE_TITLES
 from engine.store.schema import Account, Department, Instance, ModelVersion, Task
 
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
-ACCOUNT_MODELS = {"account_approval"}
-POST_MODELS = {"three_review", "four_review", "post_review", "tier3_review"}
 #: 附件1: platform types on the paper form; the rest are "其他（请注明）"
 FORM1_TYPES = {"服务号": "微信", "订阅号": "微信", "视频号": "微信", "微信": "微信",
                "微博": "微博", "抖音": "抖音"}
@@ -56,13 +59,12 @@ def record_labels(xmls: list[str]) -> dict[str, str]:
     return labels
 
 
-def kind_of(model_key: str) -> str:
-    """Return ``"form1"`` or ``"form2"``; refuse items that have no paper record."""
-    if model_key in ACCOUNT_MODELS:
-        return "form1"
-    if model_key in POST_MODELS:
-        return "form2"
-    raise Refused(f"流程「{model_key}」没有对应的纸质审批表（附件1 用于账号审批，附件2 用于信息发布审核）。")
+def layout_of(model_key: str) -> Layout:
+    """Return the record layout of a procedure; refuse items that have no printed record."""
+    layout = for_procedure(model_key)
+    if layout is None:
+        raise Refused(f"流程「{model_key}」没有对应的纸质审批表（附件1 用于账号审批，附件2 用于信息发布审核）。")
+    return layout
 
 
 def record(session: Session, instance_id: int) -> dict[str, Any]:
@@ -72,7 +74,8 @@ def record(session: Session, instance_id: int) -> dict[str, Any]:
         from engine.base.errors import NotFound
 
         raise NotFound(f"事项不存在: {instance_id}")
-    kind = kind_of(inst.model_key)
+    layout = layout_of(inst.model_key)
+    kind = layout.layout
     version = session.get(ModelVersion, inst.model_version_id)
     if version is None:
         raise Refused(f"流程版本不存在: {inst.model_version_id}")
@@ -83,7 +86,8 @@ def record(session: Session, instance_id: int) -> dict[str, Any]:
     names |= display_names(session, _chosen_people(events))
     forms = _task_forms(session, inst.id, version.forms or {})
     boxes, rounds, drafts = _boxes(events, labels, names, forms)
-    result = {"kind": kind, "instance_id": inst.id, "title": inst.title, "status": inst.status,
+    result = {"kind": kind, "layout": _layout_view(layout, institution.read(session).name),
+              "instance_id": inst.id, "title": inst.title, "status": inst.status,
               "model": inst.model_key, "model_name": version.name, "model_version": version.version,
               "approved_at": iso(inst.ended_at) or (boxes and max(b["at"] for b in boxes.values())),
               "boxes": boxes, "rounds": rounds, "values": values,
@@ -94,10 +98,19 @@ def record(session: Session, instance_id: int) -> dict[str, Any]:
               "box_titles": {label: title for label, (_role, title) in FORM2_TITLES.items()}
               | {label: box["title"] for label, box in boxes.items()},
               "chain_head": {"seq": inst.event_seq, "hash": inst.event_hash}}
-    result.update(_form1(session, inst, values, names) if kind == "form1" else _form2(session, values))
+    result.update(_FILLERS[kind](session, inst, values, names))
+    result["table_rows"] = [_table_row(row, result) for row in layout.rows]
     # a tier-3 item never passes 审稿/核稿/审签: print only the boxes of its own review
     result["paper_boxes"] = kind == "form2" and (not boxes or any(b in boxes for b in FORM2_BOXES))
     return covered(session, instance_id, result)  # 第十九条: the printed record is covered too
+
+
+def _layout_view(layout: Layout, name: str) -> dict[str, Any]:
+    """Return the layout as the page shows it, the institution's name filled in."""
+    return {"key": layout.key, "title": layout.full_title, "annex": layout.annex,
+            "heading": [line.replace("{institution}", name) for line in layout.heading],
+            "rows": list(layout.rows),
+            "media": {box: text.replace("{institution}", name) for box, text in layout.media.items()}}
 
 
 def _values(events) -> dict[str, Any]:
@@ -176,7 +189,7 @@ def _form1(session: Session, inst: Instance, values: dict[str, Any], names) -> d
             "registered": account.status if account else None}
 
 
-def _form2(session: Session, values: dict[str, Any]) -> dict[str, Any]:
+def _form2(session: Session, inst: Instance, values: dict[str, Any], names) -> dict[str, Any]:
     media = values.get("media") or []
     media = [media] if isinstance(media, str) else list(media)
     account = session.get(Account, values["account_id"]) \
@@ -189,3 +202,21 @@ def _form2(session: Session, values: dict[str, Any]) -> dict[str, Any]:
             "publications": [{"title": values.get("title") or "", "source": values.get("source") or "",
                               "body": values.get("body") or ""}],
             "remarks": values.get("remarks") or ""}
+
+
+def _table(session: Session, inst: Instance, values: dict[str, Any], names) -> dict[str, Any]:
+    """A record laid out by its rows needs nothing beyond the item's values and boxes."""
+    return {}
+
+
+def _table_row(row: dict[str, str], rec: dict[str, Any]) -> dict[str, Any]:
+    """Fill one row of a table layout: a form field, a fact of the item, or a signed box."""
+    if "box" in row:
+        return {"label": row["label"], "box": rec["boxes"].get(row["box"]), "text": ""}
+    value = rec["values"].get(row["field"]) if "field" in row else rec.get(row["value"])
+    text = "、".join(map(str, value)) if isinstance(value, list) else \
+        ("" if value is None else str(value))
+    return {"label": row["label"], "box": None, "text": text}
+
+
+_FILLERS = {"form1": _form1, "form2": _form2, "table": _table}

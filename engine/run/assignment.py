@@ -18,26 +18,17 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
+from engine.org.roles import CATALOG
 from engine.store.schema import Department, Instance, PartyBranch, RoleHolding, Task, User
 
-POOL_ROLES = frozenset({
-    "general_office", "functional_dept", "medical_affairs", "publicity_leader",
-    "party_secretary", "expert", "discipline_inspection", "party_building_office",
-    "patient_relations", "it_office",
-})
+#: The organisation's roles (:mod:`engine.org.roles`): live views of the catalogue
+#: loaded from the database, so every reader sees the roles the organisation imported.
+POOL_ROLES = CATALOG.kinds["pool"]
 
 #: Roles that are held but never named by a lane (web and audit permissions).
-OTHER_ROLES = frozenset({"staff", "auditor", "process_designer", "admin"})
+OTHER_ROLES = CATALOG.kinds["other"]
 
-ROLE_TITLES = {
-    "initiator": "发起人", "department_head": "科室负责人", "party_branch_head": "支部负责人",
-    "general_office": "党政综合办公室", "functional_dept": "相关职能科室",
-    "medical_affairs": "医务科", "publicity_leader": "宣传分管领导", "party_secretary": "党委书记",
-    "expert": "专家", "discipline_inspection": "纪检监察室",
-    "party_building_office": "党建工作办公室", "patient_relations": "医患办",
-    "it_office": "信息科", "staff": "职工", "auditor": "审计",
-    "process_designer": "流程设计", "admin": "系统管理员",
-}
+ROLE_TITLES = CATALOG.titles
 
 #: Who takes a review stage whose person role falls to the item's own author: review
 #: means someone else's eyes (第十一条 三审; docs/modeling.md "The author never reviews").
