@@ -19,12 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit.history import events_of
+from engine.audit.layouts import Layout, for_procedure
 from engine.base.errors import Refused
 from engine.base.xmlsafe import parse
 from engine.model.catalog import BPMN
 from engine.model.deployment import called_xml
 from engine.model.form_labels import decision_label, described, option_label
-from engine.audit.layouts import Layout, for_procedure
 from engine.org import institution
 from engine.org.anonymity import covered
 from engine.org.people import display_names
