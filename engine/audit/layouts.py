@@ -48,6 +48,10 @@ class Layout:
     heading: tuple[str, ...] = ()
     rows: tuple[dict[str, str], ...] = ()
     media: dict[str, str] = field(default_factory=dict)
+    #: the paper's own boxes: recordLabel -> (the role that signs it, its printed title)
+    boxes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: the paper forms' tick boxes: which platform/medium ticks which box
+    paper: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def full_title(self) -> str:
@@ -67,11 +71,18 @@ def load_all(where: Path | None = None) -> dict[str, Layout]:
     """Read and check every record layout of the folder, by key."""
     layouts: dict[str, Layout] = {}
     for path in sorted((where or folder()).glob("*.yaml")):
-        layout = parse(path.name, yaml.safe_load(path.read_text(encoding="utf-8")))
+        layout = parse(path.name, _read(path))
         if layout.key in layouts:
             raise Refused(f"{path.name}: 审批表 {layout.key} 重复定义")
         layouts[layout.key] = layout
     return layouts
+
+
+def _read(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        raise Refused(f"{path.name}: 不是有效的 YAML 文件（{str(err).splitlines()[0]}）") from None
 
 
 def for_procedure(model_key: str, where: Path | None = None) -> Layout | None:
@@ -97,11 +108,43 @@ def parse(name: str, data: Any) -> Layout:
     if not isinstance(procedures, list) or not procedures:
         raise Refused(f"{name}: procedures 须列出所打印的流程")
     return Layout(key, title, tuple(map(str, procedures)), layout, str(data.get("annex") or ""),
-                  tuple(map(str, data.get("heading") or [title])), _rows(name, data.get("rows")),
-                  {str(k): str(v) for k, v in (data.get("media") or {}).items()})
+                  _heading(name, data.get("heading") or [title]), _rows(name, data.get("rows")),
+                  _mapping(name, "media", data.get("media")), _boxes(name, data.get("boxes")),
+                  _paper(name, data.get("paper")))
+
+
+def _paper(name: str, value: Any) -> dict[str, dict[str, str]]:
+    return {str(k): _mapping(name, f"paper.{k}", v)
+            for k, v in _mapping(name, "paper", value, raw=True).items()}
+
+
+def _mapping(name: str, what: str, value: Any, raw: bool = False) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise Refused(f"{name}: {what} 须为映射")
+    return dict(value) if raw else {str(k): str(v) for k, v in value.items()}
+
+
+def _boxes(name: str, value: Any) -> dict[str, tuple[str, str]]:
+    boxes = {}
+    for label, box in _mapping(name, "boxes", value, raw=True).items():
+        if not isinstance(box, dict) or not box.get("role") or not box.get("title"):
+            raise Refused(f"{name}: boxes.{label} 须有 role 与 title")
+        boxes[str(label)] = (str(box["role"]), str(box["title"]))
+    return boxes
+
+
+def _heading(name: str, value: Any) -> tuple[str, ...]:
+    lines = [value] if isinstance(value, str) else value
+    if not isinstance(lines, list):
+        raise Refused(f"{name}: heading 须为一行或几行文字")
+    return tuple(map(str, lines))
 
 
 def _rows(name: str, rows: Any) -> tuple[dict[str, str], ...]:
+    if not isinstance(rows, list | None):
+        raise Refused(f"{name}: rows 须为列表")
     checked = []
     for row in rows or []:
         kinds = [k for k in ("field", "value", "box") if isinstance(row, dict) and row.get(k)]
