@@ -19,7 +19,7 @@ from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.org.roles import CATALOG
-from engine.store.schema import Department, Instance, PartyBranch, RoleHolding, Task, User
+from engine.store.schema import Department, Instance, PartyBranch, Role, RoleHolding, Task, User
 
 #: The organisation's roles (:mod:`engine.org.roles`): live views of the catalogue
 #: loaded from the database, so every reader sees the roles the organisation imported.
@@ -112,11 +112,12 @@ def role_of_lane(lane_name: str) -> str:
 def resolve(session: Session, role: str, facts: InstanceFacts,
             assignee: str | None = None) -> Assignment:
     """Resolve ``role`` for an instance, or check an explicitly named ``assignee``."""
+    pool = is_pool(session, role)
     if assignee is not None:
-        if role in POOL_ROLES and not holds_role(session, assignee, role):
+        if pool and not holds_role(session, assignee, role):
             raise AssignmentError(f"用户 {assignee} 不具有角色「{ROLE_TITLES.get(role, role)}」")
         return Assignment(role, assignee)
-    if role in POOL_ROLES:
+    if pool:
         return Assignment(role, None)
     if role not in RESOLVERS:
         raise AssignmentError(f"未知角色 (unknown role): {role}")
@@ -133,7 +134,7 @@ def sole_holder(session: Session, role: str, excluded: set[str]) -> str | None:
     我的待办 instead of waiting to be claimed (宣传分管领导, 党委书记).  People in
     ``excluded`` (who may not take this task) keep it in the queue.
     """
-    if role not in POOL_ROLES:
+    if not is_pool(session, role):
         return None
     holders = session.scalars(select(RoleHolding.username).join(
         User, User.username == RoleHolding.username).where(
@@ -141,6 +142,16 @@ def sole_holder(session: Session, role: str, excluded: set[str]) -> str | None:
     if len(holders) != 1 or holders[0] in excluded:
         return None
     return holders[0]
+
+
+def is_pool(session: Session, role: str) -> bool:
+    """Tell whether ``role`` is a pool role of the organisation, as the database says.
+
+    Read from the ``roles`` table, not the process's catalogue: a role imported by
+    another process (``shenfa org import`` beside a running server) counts at once.
+    """
+    row = session.get(Role, role)
+    return row is not None and row.kind == "pool"
 
 
 def holds_role(session: Session, username: str, role: str) -> bool:

@@ -74,6 +74,8 @@ class Engine(ReservedStarts):
     def deploy_directory(self, processes: Path, forms: Path, by: str | None = None,
                          note: str | None = None) -> list[Deployed]:
         """Check and deploy every model in ``processes``; all or nothing."""
+        with self.db.reading() as session:  # roles imported since this engine started
+            load_org(session)
         models = load_directory(processes, forms)
         now = self.clock.now()
         with self.db.transaction() as session:

@@ -1,5 +1,8 @@
 """Roles and the institution are organisation data (issue 13): imported, stored, migrated."""
 
+import shutil
+from pathlib import Path
+
 import pytest
 from alembic import command
 from alembic.config import Config
@@ -12,9 +15,10 @@ from engine.org import institution, roles
 from engine.org.directory import OrgError, import_org
 from engine.run.assignment import POOL_ROLES, ROLE_TITLES, known_roles
 from engine.store.persistence import MIGRATIONS
-from engine.store.schema import Account, Role, RoleHolding
+from engine.store.schema import Account, Role, RoleHolding, User
 from tests.engine.test_account_approval import application
 
+ROOT = Path(__file__).resolve().parents[2]
 CODES = st.from_regex(r"[a-z][a-z0-9_]{0,20}", fullmatch=True)
 TITLES = st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), min_size=1, max_size=8)
 
@@ -89,3 +93,28 @@ def test_a_second_institution_names_itself_in_its_org_file(drive, engine):
     with engine.db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(Account).where(
             Account.account_name == "绍兴市中医院推拿科普")) == 1
+
+
+NEW = Path(__file__).resolve().parents[1] / "web" / "newcomer"
+
+
+def test_a_role_another_process_imported_deploys_and_queues_here(engine, drive, tmp_path):
+    """The database, not this process's memory, says which roles exist and which are pools."""
+    processes, forms = tmp_path / "processes", tmp_path / "forms"
+    processes.mkdir()
+    shutil.copy(NEW / "publicity_submission.bpmn", processes)
+    shutil.copytree(ROOT / "forms", forms)
+    for form in ("publicity_submission.json", "publicity_register.json"):
+        shutil.copy(NEW / form, forms)
+    with engine.db.transaction() as session:  # as `shenfa org import` in another process writes it
+        session.add(Role(code="publicity_office", title="宣传科", kind="pool"))
+        session.add(User(username="xuanli", display_name="宣丽"))
+        session.flush()
+        session.add(RoleHolding(username="xuanli", role="publicity_office"))
+    assert "publicity_office" not in known_roles()  # this process has not seen it
+    engine.deploy_directory(processes, forms)
+    item = drive.start("publicity_submission", "zhangwei", {"title": "院报", "column": "科普"})
+    task = drive.task(item, "Task_register")
+    assert task.role == "publicity_office" and task.assignee == "xuanli"  # a queue of one
+    drive.act(item, "Task_register", "xuanli", {"decision": "approve", "issue_no": "12"})
+    assert drive.status(item) == "completed"
