@@ -23,6 +23,14 @@ CODES = st.from_regex(r"[a-z][a-z0-9_]{0,20}", fullmatch=True)
 TITLES = st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), min_size=1, max_size=8)
 
 
+@pytest.fixture(autouse=True)
+def _seeded_catalogue_afterwards():
+    """Leave this process's role catalogue and institution as a new database has them."""
+    yield
+    roles.CATALOG.fill(list(roles.SEEDED))
+    institution.CURRENT.name, institution.CURRENT.short_names = "绍兴市中医院", ["绍兴市中医院", "中医院"]
+
+
 def _alembic(url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

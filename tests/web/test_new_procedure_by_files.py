@@ -17,10 +17,19 @@ import yaml
 from click.testing import CliRunner
 
 from engine.cli import main
+from engine.org import institution, roles
 from engine.org.directory import DEMO_FILE
 
 ROOT = Path(__file__).resolve().parents[2]
 NEW = Path(__file__).resolve().parent / "newcomer"
+
+
+@pytest.fixture(autouse=True)
+def _seeded_catalogue_afterwards():
+    """Leave this process's role catalogue and institution as a new database has them."""
+    yield
+    roles.CATALOG.fill(list(roles.SEEDED))
+    institution.CURRENT.name, institution.CURRENT.short_names = "绍兴市中医院", ["绍兴市中医院", "中医院"]
 
 
 @pytest.fixture
