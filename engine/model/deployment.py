@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from engine.audit.chain import log_operation
 from engine.model.limits import unknown_assignees
 from engine.model.loading import Model, ModelError, check_model, library
+from engine.org import roles
 from engine.store.schema import CalledModels, Instance, ModelVersion
 
 SHARED = "_shared"
@@ -108,6 +109,7 @@ def check_source(session: Session, source: Source) -> list[Model]:
     Called models come from the source, else the latest deployed version; forms
     come from the source only.
     """
+    roles.load(session)  # lanes may name roles another process imported since this one started
     return _checked(source, deployed_library(session))
 
 

@@ -27,6 +27,7 @@ from engine.model.catalog import check_may_start
 from engine.model.deployment import Deployed, Source, called_xml, deploy, latest_version
 from engine.model.forms import FormInvalid, validate_draft, validate_submission
 from engine.model.loading import parse_specs
+from engine.org.directory import load as load_org
 from engine.run import determinism
 from engine.run.approvals import Incident
 from engine.run.assignment import AUTHOR_REFUSAL, authors
@@ -65,6 +66,8 @@ class Engine(ReservedStarts):
         #: restarted server or another process would.
         self.live_cache = (os.environ.get("SHENFA_NO_LIVE_CACHE") != "1"
                            if live_cache is None else live_cache)
+        with db.reading() as session:  # the organisation's roles and name are data
+            load_org(session)
 
     # -- models -------------------------------------------------------------
 

@@ -80,6 +80,30 @@ class RoleHolding(Base):
     role: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
+class Role(Base):
+    """A role of the organisation: who a lane names, or who may read or administer.
+
+    ``kind`` is ``person`` (resolved per item by a registered resolver), ``pool``
+    (a shared queue any holder claims from) or ``other`` (held for permissions,
+    never named by a lane).  Imported with the organisation file.
+    """
+
+    __tablename__ = "roles"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))
+
+
+class OrgSetting(Base):
+    """One setting of the organisation (its name, its short names), as JSON."""
+
+    __tablename__ = "org_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+
+
 class ModelVersion(Base):
     __tablename__ = "model_versions"
     __table_args__ = (UniqueConstraint("model_key", "version"),)
