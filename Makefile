@@ -63,7 +63,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/returns.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check engine web tests bench tools
+	$(BIN)/ruff check engine web tests bench
 
 clean:
 	rm -rf $(VENV) var node_modules

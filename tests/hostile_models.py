@@ -7,7 +7,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from sqlalchemy import select
 
-from engine.model.deployment import deploy
+from engine.model.deployment import store_version as deploy
 from engine.model.loading import Model
 from engine.store.schema import Instance
 

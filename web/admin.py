@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from engine.app import tasks as task_service
 from engine.audit.chain import OPERATION_TYPES, log_operation
 from engine.audit.chain import operations as operations_of
 from engine.base.errors import Invalid
@@ -15,7 +16,7 @@ from engine.run.assignment import ROLE_TITLES
 from engine.run.timers import failed_timers, retry_timer
 from engine.store.schema import Instance, RoleHolding, Task, User
 
-from .services import act, now, transaction
+from .services import engine, now, transaction
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 LOG_ROLES = frozenset({"admin", "auditor", "discipline_inspection"})
@@ -72,8 +73,9 @@ def tasks():
 def reassign(task_id: str):
     """Give an open task to another person holding its role; logged twice (item and operations)."""
     _require(frozenset({"admin"}))
-    act("reassign", task_id, current_user.username, request.form.get("to", "").strip(),
-        request.form.get("reason", "").strip()[:500])
+    task_service.reassign(engine(), task_id, current_user.username,
+                          request.form.get("to", "").strip(),
+                          request.form.get("reason", "").strip()[:500])
     flash("任务已改派，已记入事项历史和操作日志。")
     return redirect(url_for("admin.tasks"))
 

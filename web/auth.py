@@ -33,12 +33,11 @@ from flask_login import (
 )
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from engine.audit.chain import log_operation
+from engine.app import accounts
+from engine.app.accounts import Locked, Policy
 from engine.org.anonymity import VIEWER
-from engine.org.logins import Locked, Policy, authenticate, end_sign_in, open_sign_in, sign_in_active
-from engine.org.people import person
 
-from .services import engine, now, reading, transaction
+from .services import engine, reading
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -66,7 +65,7 @@ def load_user(username: str, sid: str | None = None) -> WebUser | None:
     """Return the active user ``username`` of a sign-in that has not ended, or None."""
     sid = sid if sid is not None else session.get("sid")
     with reading() as db:
-        info = person(db, username) if sign_in_active(db, sid, username) else None
+        info = accounts.signed_in_person(db, sid, username)
     return WebUser(info) if info else None
 
 
@@ -100,7 +99,7 @@ def token_username(req) -> str | None:
     if claims is None:
         return None
     with reading() as db:
-        return claims[0] if sign_in_active(db, claims[1], claims[0]) else None
+        return claims[0] if accounts.signed_in(db, claims[1], claims[0]) else None
 
 
 def _from_token(req) -> WebUser | None:
@@ -113,24 +112,13 @@ def check_credentials(username: str, password: str) -> bool:
     cfg = current_app.config
     policy = Policy(int(cfg["LOGIN_MAX_FAILURES"]),
                     timedelta(minutes=int(cfg["LOGIN_WINDOW_MINUTES"])))
-    try:
-        ok = authenticate(engine().db, username, password, now(), request.remote_addr, policy)
-    except Locked:
-        _log("login_refused", username)
-        raise
-    _log("user_logged_in" if ok else "login_failed", username)
-    return ok
-
-
-def _log(kind: str, username: str) -> None:
-    with transaction() as db:
-        log_operation(db, kind, username or None, now(), ip=request.remote_addr)
+    return accounts.check_password(engine(), username, password, request.remote_addr, policy)
 
 
 def start_session(username: str) -> None:
     """Replace any existing session with a fresh sign-in for ``username``."""
     session.clear()
-    session["sid"] = open_sign_in(engine().db, username, now(), request.remote_addr)
+    session["sid"] = accounts.open_sign_in(engine(), username, request.remote_addr)
     login_user(load_user(username))
     session.permanent = True
 
@@ -138,9 +126,9 @@ def start_session(username: str) -> None:
 def end_session() -> None:
     """Sign out: end the sign-in on the server (cookie and token alike), forget the session."""
     claims = token_claims(request)
-    end_sign_in(engine().db, claims[1] if claims else session.get("sid"), now())
+    accounts.end_sign_in(engine(), claims[1] if claims else session.get("sid"))
     if current_user.is_authenticated:
-        _log("user_logged_out", current_user.username)
+        accounts.log(engine(), "user_logged_out", current_user.username, request.remote_addr)
     logout_user()
     session.clear()
 

@@ -1,7 +1,7 @@
 """The process designer's area (流程设计): models, the modeler, checks on the diagram, deploy.
 
 Only holders of ``process_designer`` reach any page here.  The routes are a
-thin shell over :mod:`engine.workspace`; forms live in ``designer_forms``,
+thin shell over :mod:`engine.app.models`; forms live in ``designer_forms``,
 versions, diff and migration in ``designer_versions``.
 """
 
@@ -23,16 +23,12 @@ from flask import (
 )
 from flask_login import current_user
 
+from engine.app import models as models_app
 from engine.base import xmlsafe
 from engine.base.errors import Invalid, NotFound
-from engine.design import workspace
-from engine.model import callers
-from engine.model.findings import chinese, locate
-from engine.model.loading import ModelError
 from engine.run.assignment import ROLE_TITLES, known_roles
 
-from . import designer_forms, designer_versions  # noqa: F401 - routes on ``bp``
-from .designer_blueprint import bp, forms_dir
+from .designer_bp import bp, forms_dir
 from .services import now, transaction
 
 
@@ -46,7 +42,7 @@ def roles() -> list[dict]:
 def index():
     """List every model with its versions, running items and forms."""
     with transaction() as db:
-        models = workspace.models(db)
+        models = models_app.models(db)
     return render_template("designer/index.html", models=models)
 
 
@@ -54,18 +50,18 @@ def index():
 def model(key: str):
     """Show one model: its versions, the items running on each, its forms."""
     with transaction() as db:
-        found = [m for m in workspace.models(db) if m["key"] == key]
-        called_by = workspace.callers(db, key)
-    if not found:
+        found = models_app.model(db, key)
+        called_by = models_app.callers_of(db, key)
+    if found is None:
         abort(404)
-    return render_template("designer/model.html", model=found[0], called_by=called_by)
+    return render_template("designer/model.html", model=found, called_by=called_by)
 
 
 @bp.route("/models/<key>/edit")
 def edit(key: str):
     """Open the model in the BPMN modeler."""
     with transaction() as db:
-        workspace.source(db, key)  # 404 for an unknown model
+        models_app.source(db, key)  # 404 for an unknown model
     return render_template("designer/modeler.html", key=key)
 
 
@@ -73,17 +69,18 @@ def edit(key: str):
 def source(key: str):
     """Return what the modeler loads: the XML, whether it is a draft, roles and forms."""
     with transaction() as db:
-        xml, is_draft = workspace.source(db, key)
+        found = models_app.source(db, key)
         forms = form_choices(db)
-    return jsonify(xml=xml, draft=is_draft, token=workspace.token(xml), roles=roles(), forms=forms)
+    return jsonify(xml=found.content, draft=found.draft, token=found.token, roles=roles(),
+                   forms=forms)
 
 
 def form_choices(db) -> list[dict]:
     """Return every form as ``{name, title}``, by title: designers choose 「拟稿」, not post_draft."""
     found = []
-    for name in workspace.form_names(db, forms_dir()):
+    for name in models_app.form_names(db, forms_dir()):
         try:
-            title = json.loads(workspace.form_text(db, forms_dir(), name)[0]).get("title")
+            title = json.loads(models_app.form(db, forms_dir(), name).content).get("title")
         except (ValueError, AttributeError, NotFound):
             title = None  # a draft that is not JSON yet still shows, by its name
         found.append({"name": name, "title": title if isinstance(title, str) and title else name})
@@ -95,7 +92,7 @@ def _posted_xml(key: str | None = None) -> str:
     xml = body.get("xml")
     if not isinstance(xml, str) or not xml.strip():
         raise Invalid("没有收到模型内容。")
-    found, xml = workspace.read_model(xml, f"{key or 'model'}.bpmn")
+    found, xml = models_app.read_upload(xml, f"{key or 'model'}.bpmn")
     if key and found != key:
         raise Invalid(f"流程编号为 {found}，与当前模型 {key} 不符；请通过上传另存为新模型。")
     return xml
@@ -106,9 +103,8 @@ def save_draft(key: str):
     """Store the modeler's XML as the model's draft."""
     xml = _posted_xml(key)
     with transaction() as db:
-        workspace.check_base(db, key, _base())
-        workspace.save_draft(db, "model", key, xml, current_user.username, now())
-    return jsonify(saved=True, message="草稿已保存。", token=workspace.token(xml))
+        saved = models_app.save_model_draft(db, key, xml, current_user.username, now(), _base())
+    return jsonify(saved=True, message="草稿已保存。", token=saved.token)
 
 
 def _base() -> str | None:
@@ -120,32 +116,18 @@ def _base() -> str | None:
 def discard_draft(key: str):
     """Forget the draft; the modeler then shows the latest version again."""
     with transaction() as db:
-        workspace.drop_draft(db, "model", key)
+        models_app.drop_draft(db, "model", key)
     flash("草稿已丢弃。")
     return redirect(url_for("designer.model", key=key))
-
-
-def _findings(xml: str, key: str, err: ModelError) -> list[dict]:
-    """Place each problem on its element; problems of called models stay off this diagram."""
-    found = locate(xml, err.problems)
-    for item, problem in zip(found, err.problems, strict=True):
-        if not problem.startswith(f"{key}.bpmn:"):
-            where = problem.split(":", 1)[0]
-            item.update(element_id=None, message=f"被调用的流程 {where} 第{item['line']}行：{item['message']}"
-                        if item["line"] else chinese(problem))
-    return found
 
 
 @bp.route("/models/<key>/check", methods=["POST"])
 def check(key: str):
     """Run every deploy-time check; return the findings placed on elements."""
     xml = _posted_xml(key)
-    try:
-        with transaction() as db:
-            workspace.check(db, xml, forms_dir())
-    except ModelError as err:
-        return jsonify(ok=False, findings=_findings(xml, key, err))
-    return jsonify(ok=True, findings=[])
+    with transaction() as db:
+        checked = models_app.check(db, key, xml, forms_dir())
+    return jsonify(ok=checked.ok, findings=checked.findings)
 
 
 @bp.route("/models/<key>/deploy", methods=["POST"])
@@ -155,21 +137,20 @@ def deploy(key: str):
     note = (request.get_json(silent=True) or {}).get("note") or ""
     try:
         with transaction() as db:
-            workspace.check_base(db, key, _base())
-            done = workspace.deploy_model(db, xml, forms_dir(), current_user.username, now(),
-                                          str(note), expected_key=key)
-    except ModelError as err:
+            done = models_app.deploy_draft(db, key, xml, forms_dir(), current_user.username,
+                                           now(), str(note), _base())
+    except models_app.ModelError as err:
         return jsonify(ok=False, message="模型有错误，未部署。请先修正图上标出的问题。",
-                       findings=_findings(xml, key, err)), 422
+                       findings=models_app.findings(xml, key, err)), 422
     message = (f"已部署为版本 {done.version}。" if done.created
                else f"内容与版本 {done.version} 相同，未产生新版本。")
     with transaction() as db:
-        stale = callers.stale_callers(db, key)
+        stale = models_app.stale_callers(db, key)
     if stale:
         named = "、".join(f"{c['name']}（{c['key']}，调用 v{c['calls'] or '旧版'}）" for c in stale)
         message += f"以下流程仍调用旧版本：{named}。重新部署它们后，新发起的事项才使用版本 {done.version}。"
     return jsonify(ok=True, version=done.version, created=done.created, message=message,
-                   token=workspace.token(xml), callers=stale)
+                   token=models_app.Text(xml, False).token, callers=stale)
 
 
 @bp.route("/models/<key>/callers/redeploy", methods=["POST"])
@@ -177,10 +158,10 @@ def redeploy_callers(key: str):
     """Deploy again every model that still calls an older version of ``key``."""
     try:
         with transaction() as db:
-            done = callers.redeploy_callers(db, key, forms_dir(), current_user.username, now())
-    except ModelError as err:
+            done = models_app.redeploy_callers(db, key, forms_dir(), current_user.username, now())
+    except models_app.ModelError as err:
         return jsonify(ok=False, message="调用方流程有错误，未重新部署："
-                       + "；".join(chinese(p) for p in err.problems)), 422
+                       + models_app.problems_text(err)), 422
     named = "、".join(f"{d.key} v{d.version}" for d in done)
     return jsonify(ok=True, message=f"已重新部署：{named}。" if done else "没有需要重新部署的调用方。",
                    deployed=[{"key": d.key, "version": d.version} for d in done])
@@ -190,7 +171,7 @@ def redeploy_callers(key: str):
 def download(key: str):
     """Download the model (draft if any) as a .bpmn file."""
     with transaction() as db:
-        xml, _ = workspace.source(db, key)
+        xml = models_app.source(db, key).content
     return send_file(BytesIO(xml.encode("utf-8")), mimetype="application/xml",
                      as_attachment=True, download_name=f"{key}.bpmn")
 
@@ -205,9 +186,9 @@ def upload():
         raise Invalid("请选择要上传的 .bpmn 文件。")
     with file.stream:
         data = file.stream.read(xmlsafe.MAX_MODEL_BYTES + 1)
-    key, xml = workspace.read_model(data, Path(file.filename).name)
+    key, xml = models_app.read_upload(data, Path(file.filename).name)
     with transaction() as db:
-        workspace.save_draft(db, "model", key, xml, current_user.username, now())
+        models_app.save_model_draft(db, key, xml, current_user.username, now())
     flash(f"已上传为 {key} 的草稿，请检查后部署。")
     return redirect(url_for("designer.edit", key=key))
 
@@ -217,11 +198,13 @@ def new():
     """Create a new model from the template and open it in the modeler."""
     key = request.form.get("key", "").strip()
     with transaction() as db:
-        workspace.new_model(db, key, request.form.get("name", ""), current_user.username, now())
+        models_app.new_model(db, key, request.form.get("name", ""), current_user.username, now())
     flash("已由模板新建模型草稿。")
     return redirect(url_for("designer.edit", key=key))
 
 
 def init_app(app) -> None:
     """Register the designer blueprint and its forms, versions and migration routes."""
+    from . import designer_forms, designer_versions  # noqa: F401 - routes on ``bp``
+
     app.register_blueprint(bp)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from engine.app import models as models_app
 from engine.base.errors import Invalid, NotFound
 from engine.base.jsonsafe import InputRefused, strict_loads
-from engine.design import workspace
 from engine.model.forms import NAME_RE
 
-from .designer_blueprint import bp, forms_dir
+from .designer_bp import bp, forms_dir
 from .formview import fields_for
 from .services import now, transaction
 
@@ -19,8 +19,8 @@ from .services import now, transaction
 def forms():
     """List every form of the workspace, marking drafts."""
     with transaction() as db:
-        names = workspace.form_names(db, forms_dir())
-        drafted = set(workspace.drafts(db, "form"))
+        names = models_app.form_names(db, forms_dir())
+        drafted = models_app.drafted_forms(db)
     return render_template("designer/forms.html", names=names, drafted=drafted)
 
 
@@ -42,7 +42,8 @@ def form(name: str):
     """Open a form in the editor (a new name starts from a skeleton)."""
     try:
         with transaction() as db:
-            text, is_draft = workspace.form_text(db, forms_dir(), name)
+            found = models_app.form(db, forms_dir(), name)
+        text, is_draft = found.content, found.draft
     except NotFound:
         if not NAME_RE.match(name) or name.startswith("_"):
             raise
@@ -67,7 +68,7 @@ def form_preview(name: str):
     try:
         text = _posted_text()
         with transaction() as db:
-            schema = workspace.check_form_text(db, forms_dir(), name, text)
+            schema = models_app.check_form(db, forms_dir(), name, text)
     except Invalid as err:
         return jsonify(ok=False, message=err.message)
     html = render_template("designer/_preview.html", fields=fields_for(schema, {}, {}))
@@ -79,8 +80,7 @@ def form_draft(name: str):
     """Store the schema as the form's draft, if it passes the check; deploys then use it."""
     text = _posted_text()
     with transaction() as db:
-        workspace.check_form_text(db, forms_dir(), name, text)
-        workspace.save_draft(db, "form", name, text, current_user.username, now())
+        models_app.save_form_draft(db, forms_dir(), name, text, current_user.username, now())
     return jsonify(saved=True, message="表单草稿已保存；部署使用该表单的流程时生效。")
 
 
@@ -88,6 +88,6 @@ def form_draft(name: str):
 def form_discard(name: str):
     """Forget the form's draft; the file (or the deployed form) shows again."""
     with transaction() as db:
-        workspace.drop_draft(db, "form", name)
+        models_app.drop_draft(db, "form", name)
     flash("表单草稿已丢弃。")
     return redirect(url_for("designer.form", name=name))

@@ -10,13 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
-from engine.model.catalog import checklist_titles, instance_forms, model_choices
-from engine.model.form_labels import decision_label, described
-from engine.model.forms import applies
-from engine.org.people import display_names
+from engine.app.forms import applies, item_labels
+
+__all__ = ["FieldView", "fields_for", "item_labels", "parse_form", "widget_of"]
 
 CHECK_LABELS = [("pass", "符合"), ("fail", "不符合")]
 KNOWN = {"radio", "select", "checkboxes", "checkbox", "textarea", "markdown", "date",
@@ -186,36 +184,3 @@ READERS: dict[str, Callable[[dict, MultiDict, str], Any]] = {
     "string": _read_string, "integer": _read_number, "number": _read_number,
     "boolean": _read_bool, "array": _read_array, "object": _read_object,
 }
-
-
-def item_labels(session: Session, item: dict) -> dict[str, dict]:
-    """Return display names of the item's people, titles of its checklist items, and
-    each submission in its form's words (``events``: seq -> decision label, fields)."""
-    people = {e["actor"] for e in item["history"] if e["actor"]} | {item["initiator"]}
-    people |= {t["assignee"] for t in item["tasks"] if t["assignee"]}
-    people |= {v for e in item["history"] for v in _chosen_people(e)}
-    names = display_names(session, people)
-    return {"names": names, "checks": checklist_titles(session, item["id"]),
-            "models": {m["key"]: m["name"] for m in model_choices(session)},
-            "events": _told(session, item, names)}
-
-
-def _chosen_people(event: dict) -> list[str]:
-    """Return usernames chosen in a submission (the experts a joint reviewer named)."""
-    data = (event.get("payload") or {}).get("data") or {}
-    chosen = data.get("experts")
-    return [v for v in chosen if isinstance(v, str)] if isinstance(chosen, list) else []
-
-
-def _told(session: Session, item: dict, names: dict[str, str]) -> dict[int, dict]:
-    forms = instance_forms(session, item["id"])
-    form_of = {t["id"]: t["form"] for t in item["tasks"]}
-    told = {}
-    for event in item["history"]:
-        if event["type"] != "task_completed":
-            continue
-        spec = forms.get(form_of.get(event["task_id"]) or "")
-        payload = event.get("payload") or {}
-        told[event["seq"]] = {"decision": decision_label(spec, payload.get("decision")),
-                              "fields": described(spec, payload.get("data"), names)}
-    return told

@@ -22,6 +22,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from engine.app import tasks as task_service
 from engine.base.errors import Invalid
 from engine.model.catalog import start_entry, startable
 from engine.org.access import check_may_view
@@ -35,7 +36,7 @@ from engine.run.comments import add_comment, comments_of
 from .auth import is_local_path
 from .formview import fields_for, item_labels, parse_form
 from .post import render_post
-from .services import act, blobs, now, transaction
+from .services import blobs, engine, now, transaction
 from .tasks import wants_json
 
 bp = Blueprint("instances", __name__)
@@ -95,7 +96,7 @@ def start(key: str):
         return _render_start(entry, {})
     data = parse_form(entry["form_schema"] or {"properties": {}}, request.form)
     try:
-        instance_id = act("start", key, current_user.username, data)
+        instance_id = task_service.start(engine(), key, current_user.username, data)
     except Invalid as err:
         return _render_start(entry, data, err.errors or {"_form": [err.message]}, 400)
     flash("事项已发起。")

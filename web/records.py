@@ -1,4 +1,8 @@
-"""Printable records: 附件1 and 附件2 as print-ready HTML and as PDF (WeasyPrint).
+"""Printable records as print-ready HTML and as PDF (WeasyPrint).
+
+Each record's title, procedures and rows are data (``records/*.yaml``,
+:mod:`engine.audit.layouts`); its ``layout`` picks the template: 附件1 and 附件2
+keep the paper forms' own (``record_form1/2.html``), any other record is a table.
 
 The PDF is the same page rendered by WeasyPrint; Chinese text needs a CJK font
 on the machine (Debian ``fonts-noto-cjk``, installed by ``make system-deps``).
@@ -17,8 +21,6 @@ from .audit import require_audit
 from .services import transaction
 
 bp = Blueprint("records", __name__, url_prefix="/audit/items")
-TITLES = {"form1": "附件1 二、三级新媒体平台认证审批表",
-          "form2": "附件2 网络新媒体平台信息发布审批及保密审查表"}
 
 
 @bp.before_request
@@ -30,7 +32,7 @@ def _guard():
 def _page(instance_id: int, pdf: bool) -> str:
     with transaction() as db:
         rec = record(db, instance_id)
-    return render_template(f"record_{rec['kind']}.html", rec=rec, title=TITLES[rec["kind"]], pdf=pdf)
+    return render_template(f"record_{rec['kind']}.html", rec=rec, title=rec["layout"]["title"], pdf=pdf)
 
 
 @bp.route("/<int:instance_id>/record")

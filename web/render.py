@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from engine.audit.history import EVENT_TYPES
 from engine.base import localtime
+from engine.org import institution
 from engine.run.assignment import ROLE_TITLES
 
 ALLOWED_TAGS = {"p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i",
@@ -51,5 +52,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(markdown=markdown_html, local_time=local_time,
                                  local_iso=localtime.local_iso,
                                  duration=duration)
-    app.jinja_env.globals.update(ROLE_TITLES=ROLE_TITLES, EVENT_TYPES=EVENT_TYPES,
+    app.jinja_env.globals.update(ROLE_TITLES=ROLE_TITLES, INSTITUTION=institution.CURRENT, EVENT_TYPES=EVENT_TYPES,
                                  DECISIONS=DECISIONS, STATUS=STATUS)

@@ -1,4 +1,8 @@
-"""The engine as the web layer reaches it: one Engine per app, one session per call."""
+"""The engine as the web layer reaches it: one Engine per app, one session per call.
+
+Pages and API views hand the session to the application services (``engine.app``) and
+never look inside it: the web imports neither SQLAlchemy nor the tables.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, g, has_request_context, request
-from sqlalchemy.orm import Session
 
 from engine.run.attachments import BlobStore
 from engine.run.runtime import Engine
@@ -18,11 +21,6 @@ from engine.run.runtime import Engine
 def engine() -> Engine:
     """Return the application's engine."""
     return current_app.extensions["shenfa"]
-
-
-def act(operation: str, *args: Any) -> Any:
-    """Run engine operation ``operation`` (start, claim, unclaim, complete, save_draft)."""
-    return getattr(engine(), operation)(*args)
 
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -45,7 +43,7 @@ def read_request() -> bool:
 
 
 @contextmanager
-def transaction() -> Iterator[Session]:
+def transaction() -> Iterator[Any]:
     """Yield the request's session: read-only for reads, else a write transaction (all or nothing).
 
     The request's method decides, in this one place, so no GET page or API read ever waits
@@ -60,7 +58,7 @@ def transaction() -> Iterator[Session]:
 
 
 @contextmanager
-def reading() -> Iterator[Session]:
+def reading() -> Iterator[Any]:
     """Yield a session for reads only: on SQLite it never waits for the write lock."""
     with engine().db.reading() as session:
         yield session

@@ -21,7 +21,8 @@ from engine.audit.history import GENESIS, digest, events_of
 from engine.store.schema import ChainDigest, Event, Instance, Operation
 
 OPERATION_TYPES = {
-    "model_deployed": "部署流程", "org_imported": "导入组织机构", "role_changed": "角色变更",
+    "model_deployed": "部署流程", "models_unchanged": "部署流程（无变化）",
+    "org_imported": "导入组织机构", "role_changed": "角色变更",
     "task_reassigned": "管理员改派任务", "user_logged_in": "登录", "login_failed": "登录失败",
     "login_refused": "登录暂被拒绝", "user_logged_out": "退出登录",
     "records_purged": "清理过期记录", "digest_recorded": "记录每日摘要", "timer_retried": "重试定时任务",

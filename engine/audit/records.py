@@ -1,7 +1,10 @@
-"""The paper records of the measures, filled from an item's history.
+"""The printed records, filled from an item's history.
 
-附件1 (二、三级新媒体平台认证审批表) for account approvals and 附件2
-(网络新媒体平台信息发布审批及保密审查表) for post reviews.  Each reviewer's
+Which procedures a record prints, its title and its rows are data
+(:mod:`engine.audit.layouts`, the project's ``records/`` folder): 附件1
+(二、三级新媒体平台认证审批表) for account approvals and 附件2
+(网络新媒体平台信息发布审批及保密审查表) for post reviews keep the paper forms'
+own layout; a new record lists its rows.  Each reviewer's
 box is found by the ``recordLabel`` property of the user task they completed
 (in the pinned model or the models it calls), and filled from that
 ``task_completed`` event: who, when, decision, opinion.  A returned draft keeps
@@ -16,11 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit.history import events_of
+from engine.audit.layouts import Layout, for_procedure
 from engine.base.errors import Refused
 from engine.base.xmlsafe import parse
 from engine.model.catalog import BPMN
 from engine.model.deployment import called_xml
 from engine.model.form_labels import decision_label, described, option_label
+from engine.org import institution
 from engine.org.anonymity import covered
 from engine.org.people import display_names
 from engine.read.inbox import iso
@@ -28,21 +33,6 @@ from engine.run.assignment import ROLE_TITLES
 from engine.store.schema import Account, Department, Instance, ModelVersion, Task
 
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
-ACCOUNT_MODELS = {"account_approval"}
-POST_MODELS = {"three_review", "four_review", "post_review", "tier3_review"}
-#: 附件1: platform types on the paper form; the rest are "其他（请注明）"
-FORM1_TYPES = {"服务号": "微信", "订阅号": "微信", "视频号": "微信", "微信": "微信",
-               "微博": "微博", "抖音": "抖音"}
-#: 附件2: the media boxes on the paper form
-#: 附件2's own boxes (三审/四审); a tier-3 item (第十二条) is reviewed in other boxes instead
-FORM2_BOXES = ("审稿", "核稿", "审签", "党委书记把关")
-FORM2_MEDIA = {"官网": "官网", "服务号": "微信公众号", "订阅号": "微信公众号", "视频号": "微信公众号"}
-#: 附件2's printed box titles and the role each box belongs to; a box signed by another
-#: role (a tier-2 department head reviewing first, 第十一条) is titled by that role instead
-FORM2_TITLES = {"审稿": ("functional_dept", "相关职能科审稿"),
-                "核稿": ("general_office", "党政综合办核稿"),
-                "审签": ("publicity_leader", "分管领导审签"),
-                "党委书记把关": ("party_secretary", "党委书记把关（四审四校）")}
 
 
 def record_labels(xmls: list[str]) -> dict[str, str]:
@@ -56,13 +46,12 @@ def record_labels(xmls: list[str]) -> dict[str, str]:
     return labels
 
 
-def kind_of(model_key: str) -> str:
-    """Return ``"form1"`` or ``"form2"``; refuse items that have no paper record."""
-    if model_key in ACCOUNT_MODELS:
-        return "form1"
-    if model_key in POST_MODELS:
-        return "form2"
-    raise Refused(f"流程「{model_key}」没有对应的纸质审批表（附件1 用于账号审批，附件2 用于信息发布审核）。")
+def layout_of(model_key: str) -> Layout:
+    """Return the record layout of a procedure; refuse items that have no printed record."""
+    layout = for_procedure(model_key)
+    if layout is None:
+        raise Refused(f"流程「{model_key}」没有对应的纸质审批表（附件1 用于账号审批，附件2 用于信息发布审核）。")
+    return layout
 
 
 def record(session: Session, instance_id: int) -> dict[str, Any]:
@@ -72,7 +61,8 @@ def record(session: Session, instance_id: int) -> dict[str, Any]:
         from engine.base.errors import NotFound
 
         raise NotFound(f"事项不存在: {instance_id}")
-    kind = kind_of(inst.model_key)
+    layout = layout_of(inst.model_key)
+    kind = layout.layout
     version = session.get(ModelVersion, inst.model_version_id)
     if version is None:
         raise Refused(f"流程版本不存在: {inst.model_version_id}")
@@ -82,8 +72,9 @@ def record(session: Session, instance_id: int) -> dict[str, Any]:
     values = _values(events)
     names |= display_names(session, _chosen_people(events))
     forms = _task_forms(session, inst.id, version.forms or {})
-    boxes, rounds, drafts = _boxes(events, labels, names, forms)
-    result = {"kind": kind, "instance_id": inst.id, "title": inst.title, "status": inst.status,
+    boxes, rounds, drafts = _boxes(events, labels, names, forms, layout.boxes)
+    result = {"kind": kind, "layout": _layout_view(layout, institution.read(session).name),
+              "instance_id": inst.id, "title": inst.title, "status": inst.status,
               "model": inst.model_key, "model_name": version.name, "model_version": version.version,
               "approved_at": iso(inst.ended_at) or (boxes and max(b["at"] for b in boxes.values())),
               "boxes": boxes, "rounds": rounds, "values": values,
@@ -91,13 +82,22 @@ def record(session: Session, instance_id: int) -> dict[str, Any]:
               "department": _department(session, inst.department_id or values.get("department_id")),
               "drafter": drafts[-1] if drafts else None,
               "secrecy": next((r["secrecy"] for r in reversed(rounds) if r["secrecy"]), None),
-              "box_titles": {label: title for label, (_role, title) in FORM2_TITLES.items()}
+              "box_titles": {label: title for label, (_role, title) in layout.boxes.items()}
               | {label: box["title"] for label, box in boxes.items()},
               "chain_head": {"seq": inst.event_seq, "hash": inst.event_hash}}
-    result.update(_form1(session, inst, values, names) if kind == "form1" else _form2(session, values))
+    result.update(_FILLERS[kind](session, inst, values, names, layout.paper))
+    result["table_rows"] = [_table_row(row, result) for row in layout.rows]
     # a tier-3 item never passes 审稿/核稿/审签: print only the boxes of its own review
-    result["paper_boxes"] = kind == "form2" and (not boxes or any(b in boxes for b in FORM2_BOXES))
+    result["paper_boxes"] = kind == "form2" and (not boxes or any(b in boxes for b in layout.boxes))
     return covered(session, instance_id, result)  # 第十九条: the printed record is covered too
+
+
+def _layout_view(layout: Layout, name: str) -> dict[str, Any]:
+    """Return the layout as the page shows it, the institution's name filled in."""
+    return {"key": layout.key, "title": layout.full_title, "annex": layout.annex,
+            "heading": [line.replace("{institution}", name) for line in layout.heading],
+            "rows": list(layout.rows),
+            "media": {box: text.replace("{institution}", name) for box, text in layout.media.items()}}
 
 
 def _values(events) -> dict[str, Any]:
@@ -120,7 +120,8 @@ def _task_forms(session: Session, instance_id: int, forms: dict[str, dict]) -> d
     return {task_id: forms.get(form or "") or {} for task_id, form in rows}
 
 
-def _signed(event, labels: dict[str, str], names: dict[str, str], form: dict) -> dict[str, Any]:
+def _signed(event, labels: dict[str, str], names: dict[str, str], form: dict,
+            titles: dict[str, tuple[str, str]]) -> dict[str, Any]:
     """Return one signature: who, when, as which role, what they decided, in the form's words."""
     payload, data = event.payload or {}, (event.payload or {}).get("data") or {}
     # a multi-instance task (one per expert) runs as SpiffWorkflow's "<id> [child]"
@@ -130,27 +131,29 @@ def _signed(event, labels: dict[str, str], names: dict[str, str], form: dict) ->
             "at": iso(event.at), "decision": payload.get("decision"),
             "decision_label": decision_label(form, payload.get("decision")),
             "comment": payload.get("comment") or "", "task_name": payload.get("task_name"),
-            "label": label, "role": event.role, "title": _box_title(label, event.role),
+            "label": label, "role": event.role, "title": _box_title(label, event.role, titles),
             "secrecy": option_label(secrecy, data["secrecy"]) if secrecy and data.get("secrecy") else None,
             "fields": [f for f in described(form, data, names) if f["name"] != "secrecy"]}
 
 
-def _box_title(label: str | None, role: str | None) -> str | None:
+def _box_title(label: str | None, role: str | None,
+               titles: dict[str, tuple[str, str]]) -> str | None:
     """Title a paper box by who signed it (a department head's 审稿 is not 相关职能科审稿)."""
-    if label not in FORM2_TITLES:
+    if label not in titles:
         return label
-    own_role, title = FORM2_TITLES[label]
+    own_role, title = titles[label]
     return title if role in (own_role, None) else f"{ROLE_TITLES.get(role, role)}{label}"
 
 
-def _boxes(events, labels: dict[str, str], names: dict[str, str], forms: dict[str, dict]):
+def _boxes(events, labels: dict[str, str], names: dict[str, str], forms: dict[str, dict],
+           titles: dict[str, tuple[str, str]]):
     boxes: dict[str, dict[str, Any]] = {}
     rounds: list[dict[str, Any]] = []
     drafts: list[dict[str, Any]] = []
     for event in events:
         if event.type != "task_completed":
             continue
-        signed = _signed(event, labels, names, forms.get(event.task_id or "") or {})
+        signed = _signed(event, labels, names, forms.get(event.task_id or "") or {}, titles)
         if signed["label"]:
             boxes[signed["label"]] = signed
             rounds.append(signed)
@@ -164,10 +167,11 @@ def _department(session: Session, department_id: Any) -> str | None:
     return department.name if department else None
 
 
-def _form1(session: Session, inst: Instance, values: dict[str, Any], names) -> dict[str, Any]:
-    platform = values.get("platform_type") or ""
+def _form1(session: Session, inst: Instance, values: dict[str, Any], names,
+           paper: dict[str, dict[str, str]]) -> dict[str, Any]:
+    platform, ticked = values.get("platform_type") or "", paper.get("platforms", {})
     account = session.scalar(select(Account).where(Account.instance_id == inst.id).limit(1))
-    return {"platform_box": FORM1_TYPES.get(platform, "其他" if platform else ""),
+    return {"platform_box": ticked.get(platform, "其他" if platform else ""),
             "platform_type": platform, "platform_other": values.get("platform_other") or "",
             "platform_name": values.get("platform_name") or "",
             "account_name": values.get("account_name") or "",
@@ -176,16 +180,36 @@ def _form1(session: Session, inst: Instance, values: dict[str, Any], names) -> d
             "registered": account.status if account else None}
 
 
-def _form2(session: Session, values: dict[str, Any]) -> dict[str, Any]:
-    media = values.get("media") or []
+def _form2(session: Session, inst: Instance, values: dict[str, Any], names,
+           paper: dict[str, dict[str, str]]) -> dict[str, Any]:
+    media, ticked = values.get("media") or [], paper.get("media", {})
     media = [media] if isinstance(media, str) else list(media)
     account = session.get(Account, values["account_id"]) \
         if isinstance(values.get("account_id"), int) else None
     if account is not None and not media:
         media = [account.platform_type if account.tier == 1 else account.account_name]
-    boxes = {FORM2_MEDIA.get(m) for m in media}
+    boxes = {ticked.get(m) for m in media}
     return {"media": media, "media_boxes": sorted(b for b in boxes if b),
-            "media_other": [m for m in media if m not in FORM2_MEDIA],
+            "media_other": [m for m in media if m not in ticked],
             "publications": [{"title": values.get("title") or "", "source": values.get("source") or "",
                               "body": values.get("body") or ""}],
             "remarks": values.get("remarks") or ""}
+
+
+def _table(session: Session, inst: Instance, values: dict[str, Any], names,
+           paper: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """A record laid out by its rows needs nothing beyond the item's values and boxes."""
+    return {}
+
+
+def _table_row(row: dict[str, str], rec: dict[str, Any]) -> dict[str, Any]:
+    """Fill one row of a table layout: a form field, a fact of the item, or a signed box."""
+    if "box" in row:
+        return {"label": row["label"], "box": rec["boxes"].get(row["box"]), "text": ""}
+    value = rec["values"].get(row["field"]) if "field" in row else rec.get(row["value"])
+    text = "、".join(map(str, value)) if isinstance(value, list) else \
+        ("" if value is None else str(value))
+    return {"label": row["label"], "box": None, "text": text}
+
+
+_FILLERS = {"form1": _form1, "form2": _form2, "table": _table}

@@ -10,24 +10,24 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import asdict
 from functools import wraps
 from pathlib import Path
 from typing import Any
 
 import click
 
+from engine.app import models as models_app
+from engine.app import tasks as task_service
 from engine.base import localtime
 from engine.base.errors import Refused
-from engine.model.deployment import list_models
 from engine.model.loading import ModelError
 from engine.org.anonymity import viewing
 from engine.org.directory import DEMO_FILE, OrgError, import_org, read_org_file
-from engine.read import queries
 from engine.registry.seed import DEMO_FILE as DEMO_REGISTRY
 from engine.registry.seed import seed_registry
 from engine.run.runtime import Engine
 from engine.store.persistence import Database
-from engine.store.schema import User
 
 
 def project_dir(name: str) -> Path:
@@ -60,7 +60,10 @@ def refusals(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
-        except (Refused, ModelError, OrgError) as err:
+        except ModelError as err:  # one line however many problems; ``shenfa check`` lists them
+            click.echo(f"拒绝 (refused): {'；'.join(err.problems)}", err=True)
+            sys.exit(1)
+        except (Refused, OrgError) as err:
             click.echo(f"拒绝 (refused): {getattr(err, 'message', err)}", err=True)
             for field, messages in getattr(err, "errors", {}).items():
                 click.echo(f"  {field}: {json.dumps(messages, ensure_ascii=False)}", err=True)
@@ -168,7 +171,8 @@ def init(ctx: Context, demo: bool, as_json: bool) -> None:
             result["org"] = import_org(session, read_org_file(DEMO_FILE), password="demo")
             log_operation(session, "org_imported", None, engine.clock.now(), file="demo", **result["org"])
             result["registry"] = seed_registry(session, DEMO_REGISTRY, engine.clock.now())
-        deployed = engine.deploy_directory(project_dir("processes"), project_dir("forms"))
+        deployed = models_app.deploy_files(engine, [project_dir("processes")],
+                                          forms=project_dir("forms"))
         result["deployed"] = [d.__dict__ for d in deployed]
     emit(result, as_json, lambda r: "\n".join(f"{k}: {v}" for k, v in r.items()))
 
@@ -201,22 +205,9 @@ def org_import(ctx: Context, file: Path, as_json: bool) -> None:
 @refusals
 def deploy(ctx: Context, paths: tuple[Path, ...], note: str | None, by: str | None,
            as_json: bool) -> None:
-    results: list[Any] = []
-    for path in paths or (project_dir("processes"),):
-        folder = path if path.is_dir() else path.parent
-        results += ctx.engine.deploy_directory(folder, folder.parent / "forms", by, note) \
-            if path.is_dir() else _deploy_file(ctx.engine, path, by, note)
+    results = models_app.deploy_files(ctx.engine, paths or (project_dir("processes"),), by, note)
     emit([r.__dict__ for r in results], as_json, lambda rs: "\n".join(
         f"{r['key']} v{r['version']} {'已部署' if r['created'] else '无变化'}" for r in rs))
-
-
-def _deploy_file(engine: Engine, path: Path, by: str | None, note: str | None):
-    from engine.model.deployment import deploy as deploy_model
-    from engine.model.loading import load_model
-
-    model = load_model(path, path.parent.parent / "forms")
-    with engine.db.transaction() as session:
-        return [deploy_model(session, model, engine.clock.now(), by, note)]
 
 
 @main.command(help="列出已部署的流程模型。")
@@ -224,7 +215,7 @@ def _deploy_file(engine: Engine, path: Path, by: str | None, note: str | None):
 @pass_ctx
 def models(ctx: Context, as_json: bool) -> None:
     with ctx.engine.db.transaction() as session:
-        rows = list_models(session)
+        rows = [asdict(row) for row in models_app.deployed(session)]
     emit(rows, as_json, lambda rs: "\n".join(
         f"{r['key']:<24} v{r['version']:<3} 运行中 {r['running']:<4} {r['name']}" for r in rs))
 
@@ -237,13 +228,13 @@ def models(ctx: Context, as_json: bool) -> None:
 @pass_ctx
 @refusals
 def start(ctx: Context, model: str, username: str, data: str | None, as_json: bool) -> None:
-    instance_id = ctx.engine.start(model, username, parse_data(data))
+    instance_id = task_service.start(ctx.engine, model, username, parse_data(data))
     _print_instance_tasks(ctx, instance_id, as_json)
 
 
 def _print_instance_tasks(ctx: Context, instance_id: int, as_json: bool) -> None:
     with ctx.engine.db.transaction() as session:
-        detail = queries.instance_detail(session, instance_id)
+        detail = task_service.item_detail(session, instance_id)
     open_tasks = [t for t in detail["tasks"] if t["status"] == "open"]
     emit({"instance": instance_id, "status": detail["status"], "open_tasks": open_tasks},
          as_json, lambda d: f"事项 {instance_id} ({d['status']})\n" + _task_lines(open_tasks))
@@ -263,12 +254,12 @@ def _task_lines(tasks: list[dict]) -> str:
 @refusals
 def tasks(ctx: Context, username: str, as_json: bool) -> None:
     with viewing(username), ctx.engine.db.transaction() as session:
-        rows = queries.tasks_for(session, username)
+        rows = task_service.open_tasks_for(session, username)
     emit(rows, as_json, _task_lines)
 
 
-def _task_command(action: str, help_text: str):
-    @main.command(action, help=help_text)
+def _task_command(action: Callable[[Engine, str, str], None], help_text: str):
+    @main.command(action.__name__, help=help_text)
     @click.argument("task")
     @as_option
     @json_option
@@ -276,19 +267,19 @@ def _task_command(action: str, help_text: str):
     @refusals
     def command(ctx: Context, task: str, username: str, as_json: bool) -> None:
         task_id = _find(ctx, task)
-        getattr(ctx.engine, action)(task_id, username)
-        emit({"task": task_id, "done": action}, as_json, lambda r: f"已{help_text}: {task_id}")
+        action(ctx.engine, task_id, username)
+        emit({"task": task_id, "done": action.__name__}, as_json, lambda r: f"已{help_text}: {task_id}")
 
     return command
 
 
-claim = _task_command("claim", "认领")
-unclaim = _task_command("unclaim", "退回认领")
+claim = _task_command(task_service.claim, "认领")
+unclaim = _task_command(task_service.unclaim, "退回认领")
 
 
 def _find(ctx: Context, ref: str) -> str:
     with ctx.engine.db.transaction() as session:
-        return queries.find_task_id(session, ref)
+        return task_service.find_task(session, ref)
 
 
 @main.command(help="提交任务表单并办结该任务。")
@@ -302,8 +293,8 @@ def complete(ctx: Context, task: str, username: str, data: str, as_json: bool) -
     submitted = parse_data(data)
     task_id = _find(ctx, task)
     with ctx.engine.db.transaction() as session:
-        instance_id = queries.task_detail(session, task_id)["instance_id"]
-    ctx.engine.complete(task_id, username, submitted)
+        instance_id = task_service.task_detail(session, task_id).instance_id
+    task_service.complete(ctx.engine, task_id, username, submitted)
     _print_instance_tasks(ctx, instance_id, as_json)
 
 
@@ -320,7 +311,7 @@ viewer_option = click.option("--as", "username", default=None,
 @refusals
 def show_task(ctx: Context, task: str, username: str | None, as_json: bool) -> None:
     with viewing(_viewer(ctx, username)), ctx.engine.db.transaction() as session:
-        detail = queries.task_detail(session, queries.find_task_id(session, task))
+        detail = task_service.task_detail(session, task_service.find_task(session, task)).as_dict()
     emit(detail, as_json, lambda d: json.dumps(d, ensure_ascii=False, indent=2, default=str))
 
 
@@ -332,7 +323,7 @@ def show_task(ctx: Context, task: str, username: str | None, as_json: bool) -> N
 @refusals
 def history(ctx: Context, instance: int, username: str | None, as_json: bool) -> None:
     with viewing(_viewer(ctx, username)), ctx.engine.db.transaction() as session:
-        detail = queries.instance_detail(session, instance)
+        detail = task_service.item_detail(session, instance)
     emit(detail["history"], as_json, lambda events: "\n".join(
         f"{e['seq']:>3} {e['at'][:19]} {e['type']:<18} {e['actor'] or '-':<10} "
         f"{e['role'] or '':<18} {e['payload'].get('task_name', '')} "
@@ -344,7 +335,7 @@ def _viewer(ctx: Context, username: str | None) -> str | None:
     """Return the user to read as, refusing one who does not exist."""
     if username is not None:
         with ctx.engine.db.transaction() as session:
-            if session.get(User, username) is None:
+            if not task_service.user_exists(session, username):
                 raise Refused(f"用户不存在: {username}")
     return username
 

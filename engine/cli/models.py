@@ -1,31 +1,24 @@
-"""CLI commands for models and their versions: ``check``, ``diff``, ``migrate``, ``export``."""
+"""CLI commands for models and their versions: ``check``, ``diff``, ``migrate``, ``export``.
+
+Each is a thin shell over :mod:`engine.app.models`, as the designer pages are.
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
+from engine.app import models as models_app
 from engine.cli.base import Context, emit, json_option, main, pass_ctx, project_dir, refusals
-from engine.model.loading import ModelError
 
 
 @main.command(help="校验模型文件（不部署），列出问题及其所在元素。")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @json_option
 def check(paths: tuple[Path, ...], as_json: bool) -> None:
-    from engine.model.findings import locate
-    from engine.model.loading import load_model
-
-    report: dict[str, Any] = {}
-    for path in paths or tuple(sorted(project_dir("processes").glob("*.bpmn"))):
-        try:
-            load_model(path, path.parent.parent / "forms")
-            report[path.name] = []
-        except ModelError as err:
-            report[path.name] = locate(path.read_text(encoding="utf-8"), err.problems)
+    report = models_app.check_files(paths or tuple(sorted(project_dir("processes").glob("*.bpmn"))))
     emit(report, as_json, lambda r: "\n".join(
         f"{name}: {'通过' if not found else ''}" + "".join(
             f"\n  行 {f['line']} [{f['element_id'] or '-'}] {f['message']}" for f in found)
@@ -42,11 +35,8 @@ def check(paths: tuple[Path, ...], as_json: bool) -> None:
 @pass_ctx
 @refusals
 def diff(ctx: Context, model: str, old: int, new: int, as_json: bool) -> None:
-    from engine.model.deployment import version_xml
-    from engine.model.versions import diff_models
-
     with ctx.engine.db.reading() as session:
-        result = diff_models(version_xml(session, model, old), version_xml(session, model, new))
+        result = models_app.diff(session, model, old, new)
     emit(result, as_json, lambda r: "\n".join(
         [f"+ {e['id']} {e['name']} ({e['kind']})" for e in r["added"]]
         + [f"- {e['id']} {e['name']} ({e['kind']})" for e in r["removed"]]
@@ -64,19 +54,9 @@ def diff(ctx: Context, model: str, old: int, new: int, as_json: bool) -> None:
 @refusals
 def migrate(ctx: Context, model: str, from_version: int, to_version: int | None, dry_run: bool,
             by: str | None, as_json: bool) -> None:
-    from engine.audit.chain import log_operation
-    from engine.run.migration import Migrator
-
-    migrator = Migrator(ctx.engine, model, from_version, to_version)
-    if dry_run:
-        results = migrator.dry_run()
-    else:
-        results = migrator.run(by, lambda c: None if as_json else click.echo(_check_line(c.__dict__)))
-        with ctx.engine.db.transaction() as session:
-            log_operation(session, "instances_migrated", by, ctx.engine.clock.now(), model=model,
-                          from_version=from_version, to_version=migrator.target.version,
-                          migrated=[c.instance_id for c in results if c.migratable],
-                          untouched=[c.instance_id for c in results if not c.migratable])
+    results = models_app.migrate(
+        ctx.engine, model, from_version, to_version, by, dry_run,
+        lambda c: None if as_json else click.echo(_check_line(c.__dict__)))
     rows = [c.__dict__ for c in results]
     if as_json or dry_run:
         emit(rows, as_json, lambda rs: "\n".join(_check_line(r) for r in rs) or "没有运行中的事项。")
@@ -93,10 +73,5 @@ def _check_line(c: dict) -> str:
 @json_option
 @pass_ctx
 def export_models(ctx: Context, target: Path, as_json: bool) -> None:
-    from engine.audit.chain import log_operation
-    from engine.model.deployment import export
-
-    with ctx.engine.db.transaction() as session:
-        written = export(session, target / "processes", target / "forms")
-        log_operation(session, "models_exported", None, ctx.engine.clock.now(), files=len(written))
+    written = models_app.export_files(ctx.engine, target)
     emit(written, as_json, lambda ws: "\n".join(ws))

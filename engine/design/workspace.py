@@ -11,10 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -24,9 +21,17 @@ from sqlalchemy.orm import Session
 from engine.audit.chain import log_operation
 from engine.base import xmlsafe
 from engine.base.errors import Conflict, Invalid, NotFound
-from engine.model.deployment import Deployed, current_version, deploy, latest_version
+from engine.model.deployment import (
+    Deployed,
+    Source,
+    check_source,
+    deploy,
+    deployed_library,
+    latest_version,
+    read_forms,
+)
 from engine.model.forms import NAME_RE, FormError, load_form_file
-from engine.model.loading import NS, Model, ModelError, check_model, process_key
+from engine.model.loading import NS, Model, ModelError, process_key
 from engine.store.schema import DesignerDraft, Instance, ModelVersion
 
 KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{1,60}$")
@@ -151,8 +156,7 @@ def callers(session: Session, key: str) -> list[str]:
 
 def library(session: Session) -> dict[str, str]:
     """Return the latest deployed XML of every model, by key (for call activities)."""
-    keys = session.scalars(select(ModelVersion.model_key).distinct())
-    return {key: current_version(session, key).bpmn_xml for key in keys}
+    return deployed_library(session)
 
 
 # -- forms -----------------------------------------------------------------------
@@ -177,29 +181,36 @@ def form_text(session: Session, forms_dir: Path, name: str) -> tuple[str, bool]:
     if path.is_file():
         return path.read_text(encoding="utf-8"), False
     for version in session.scalars(select(ModelVersion).order_by(ModelVersion.id.desc())):
+        if f"{name}.json" in (files := version.form_sources or {}):
+            return files[f"{name}.json"], False
         if name in version.forms:
             return json.dumps(version.forms[name], ensure_ascii=False, indent=2), False
     raise NotFound(f"表单不存在: {name}")
 
 
-@contextmanager
-def forms_directory(session: Session, forms_dir: Path) -> Iterator[Path]:
-    """Yield a temporary directory holding the workspace forms as files.
+def workspace_forms(session: Session, forms_dir: Path) -> dict[str, str]:
+    """Return the workspace's form files by path under ``forms/``.
 
-    Deployed forms come first, the form files override them, drafts override both:
-    this is what a check or a deploy reads, through the unchanged ``check_model``.
+    Deployed forms come first (newest version last), the form files override them,
+    drafts override both: this is what a check or a deploy from the designer reads.
     """
-    with tempfile.TemporaryDirectory(prefix="shenfa-forms-") as tmp:
-        target = Path(tmp) / "forms"
-        shutil.copytree(forms_dir, target) if forms_dir.is_dir() else target.mkdir()
-        for forms in session.scalars(select(ModelVersion.forms)):
-            for name, schema in forms.items():
-                path = target / f"{name}.json"
-                if not path.exists():
-                    path.write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
-        for name, draft in drafts(session, "form").items():
-            (target / f"{name}.json").write_text(draft.content, encoding="utf-8")
-        yield target
+    forms: dict[str, str] = {}
+    for version in session.scalars(select(ModelVersion).order_by(ModelVersion.id)):
+        forms.update(version.form_sources or {
+            f"{name}.json": json.dumps(schema, ensure_ascii=False)
+            for name, schema in version.forms.items()})
+    forms.update(read_forms(forms_dir))
+    forms.update({f"{name}.json": d.content for name, d in drafts(session, "form").items()})
+    return forms
+
+
+def workspace_source(session: Session, xml: str, forms_dir: Path) -> Source:
+    """Return ``xml`` with the workspace forms as a source to check or deploy."""
+    try:
+        key = process_key(xmlsafe.parse(xml, "model.bpmn"), "model.bpmn")
+    except xmlsafe.UnsafeXML as err:
+        raise ModelError([str(err)]) from None
+    return Source({f"{key}.bpmn": xml}, workspace_forms(session, forms_dir))
 
 
 def check_form_text(session: Session, forms_dir: Path, name: str, text: str) -> dict:
@@ -215,8 +226,12 @@ def check_form_text(session: Session, forms_dir: Path, name: str, text: str) -> 
         raise Invalid(f"JSON 语法错误（第 {err.lineno} 行）：{err.msg}") from None
     except RecursionError:
         raise Invalid("JSON 嵌套过深。") from None
-    with forms_directory(session, forms_dir) as target:
-        (target / f"{name}.json").write_text(text, encoding="utf-8")
+    forms = {**workspace_forms(session, forms_dir), f"{name}.json": text}
+    with tempfile.TemporaryDirectory(prefix="shenfa-form-") as tmp:
+        target = Path(tmp)
+        (target / "_shared").mkdir()
+        for path, content in forms.items():
+            (target / path).write_text(content, encoding="utf-8")
         try:
             return load_form_file(target, name)
         except (FormError, AttributeError, TypeError) as err:
@@ -227,12 +242,7 @@ def check_form_text(session: Session, forms_dir: Path, name: str, text: str) -> 
 
 def check(session: Session, xml: str, forms_dir: Path) -> Model:
     """Run every deploy-time check on ``xml`` against the workspace; raise ModelError."""
-    try:
-        key = process_key(xmlsafe.parse(xml, "model.bpmn"), "model.bpmn")
-    except xmlsafe.UnsafeXML as err:
-        raise ModelError([str(err)]) from None
-    with forms_directory(session, forms_dir) as target:
-        return check_model(xml, f"{key}.bpmn", target, library(session))
+    return check_source(session, workspace_source(session, xml, forms_dir))[0]
 
 
 def deploy_model(session: Session, xml: str, forms_dir: Path, by: str, at: datetime,
@@ -241,14 +251,12 @@ def deploy_model(session: Session, xml: str, forms_dir: Path, by: str, at: datet
     note = (note or "").strip()
     if not note:
         raise Invalid("请填写变更说明。", {"note": ["请填写变更说明。"]})
-    model = check(session, xml, forms_dir)
-    if expected_key and model.key != expected_key:
-        raise Conflict(f"流程编号已改为 {model.key}，与 {expected_key} 不符；请另存为新模型。")
-    deployed = deploy(session, model, at, by, note)
-    if deployed.created:
-        log_operation(session, "model_deployed", by, at, model=deployed.key,
-                      version=deployed.version, note=note)
-    drop_draft(session, "model", model.key)
+    source = workspace_source(session, xml, forms_dir)
+    key = Path(next(iter(source.models))).stem
+    if expected_key and key != expected_key:
+        raise Conflict(f"流程编号已改为 {key}，与 {expected_key} 不符；请另存为新模型。")
+    [deployed] = deploy(session, source, at, by, note)
+    drop_draft(session, "model", key)
     return deployed
 
 

@@ -17,7 +17,6 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.audit.chain import log_operation
 from engine.model.deployment import Deployed, called_xml, current_version, deploy, latest_version
 from engine.run.step import Version
 from engine.store import state
@@ -51,18 +50,14 @@ def stale_callers(session: Session, key: str) -> list[dict[str, Any]]:
 def redeploy_callers(session: Session, key: str, forms_dir: Path, by: str,
                      at: datetime) -> list[Deployed]:
     """Deploy each stale caller's latest XML again, so it calls the newest ``key``."""
-    from engine.design.workspace import check  # the workspace checks against every deployed model
+    from engine.design.workspace import workspace_source  # the designer's forms and models
 
     done = []
     newest = current_version(session, key).version
     for caller in stale_callers(session, key):
         xml = current_version(session, caller["key"]).bpmn_xml
         note = f"改为调用 {key} v{newest}（被调用流程已更新，内容未改）"
-        deployed = deploy(session, check(session, xml, forms_dir), at, by, note)
-        if deployed.created:
-            log_operation(session, "model_deployed", by, at, model=deployed.key,
-                          version=deployed.version, note=note)
-        done.append(deployed)
+        done += deploy(session, workspace_source(session, xml, forms_dir), at, by, note)
     return done
 
 

@@ -2,13 +2,17 @@
 
 Imported from a YAML or JSON file (``shenfa org import FILE``)::
 
+    institution: {name: 绍兴市中医院, short_names: [绍兴市中医院, 中医院]}
+    roles: [{code: publicity_office, title: 宣传科, kind: pool}]
     departments: [{name: 心血管内科, head: lina}]
     party_branches: [{name: 内科第一党支部, head: wangfang}]
     users:
       - {username: zhangwei, name: 张伟, department: 心血管内科,
          branch: 内科第一党支部, roles: [staff]}
 
-Importing is an upsert: running the same file twice changes nothing.
+Importing is an upsert: running the same file twice changes nothing.  Roles
+(:mod:`engine.org.roles`) and the institution (:mod:`engine.org.institution`)
+are organisation data: a second institution brings its own file, no code.
 """
 
 from __future__ import annotations
@@ -21,8 +25,9 @@ import yaml
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from engine.base.errors import Refused
 from engine.base.text import bad_character
-from engine.org import passwords
+from engine.org import institution, passwords, roles
 from engine.org.passwords import hash_password
 from engine.run.assignment import OTHER_ROLES, known_roles
 from engine.store.schema import Department, PartyBranch, RoleHolding, User
@@ -46,6 +51,7 @@ def read_org_file(path: Path) -> dict[str, Any]:
 def import_org(session: Session, data: dict[str, Any], password: str | None = None) -> dict:
     """Upsert departments, branches and users from ``data``; return counts."""
     _check_text(data, "")
+    _import_org_data(session, data)
     _check_roles(data)
     departments = {d["name"]: _upsert(session, Department, d["name"]) for d in
                    data.get("departments", [])}
@@ -59,8 +65,25 @@ def import_org(session: Session, data: dict[str, Any], password: str | None = No
         for d in item:
             model[d["name"]].head = d.get("head")
     session.flush()
+    load(session)
     return {"departments": len(departments), "party_branches": len(branches),
             "users": len(data.get("users", []))}
+
+
+def _import_org_data(session: Session, data: dict[str, Any]) -> None:
+    """Import the file's roles and institution first: its users may hold the new roles."""
+    try:
+        if "institution" in data:
+            institution.store(session, data["institution"])
+        roles.upsert(session, data.get("roles") or [])
+    except (roles.RoleError, Refused) as err:
+        raise OrgError(str(err) if isinstance(err, roles.RoleError) else err.message) from None
+
+
+def load(session: Session) -> None:
+    """Load the database's roles and institution into this process (engine start, import)."""
+    roles.load(session)
+    institution.load(session)
 
 
 def _check_text(node: Any, where: str) -> None:
@@ -77,7 +100,8 @@ def _check_text(node: Any, where: str) -> None:
 
 
 def _check_roles(data: dict[str, Any]) -> None:
-    allowed = known_roles() | OTHER_ROLES
+    declared = {entry["code"] for entry in data.get("roles") or []}
+    allowed = known_roles() | OTHER_ROLES | declared
     for entry in data.get("users", []):
         unknown = set(entry.get("roles", [])) - allowed
         if unknown:

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.base.errors import NotFound, Refused
-from engine.run.assignment import ROLE_TITLES, resolver
+from engine.run.assignment import resolver
 from engine.store.schema import Account, Department, User
 
 PLATFORM_TYPES = ("官网", "服务号", "订阅号", "视频号", "微博", "抖音", "快手", "APP", "其他")
@@ -34,8 +34,6 @@ HELD = ("applied", "registered", "suspended")
 SUPERVISORS = {1: "院党委", 2: "党政综合办公室", 3: "所属科室负责人、支部负责人"}
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "demo" / "demo_registry.yaml"
-
-ROLE_TITLES["account_operator"] = "账号运营者"
 
 
 @resolver("account_operator")

@@ -18,26 +18,17 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
-from engine.store.schema import Department, Instance, PartyBranch, RoleHolding, Task, User
+from engine.org.roles import CATALOG
+from engine.store.schema import Department, Instance, PartyBranch, Role, RoleHolding, Task, User
 
-POOL_ROLES = frozenset({
-    "general_office", "functional_dept", "medical_affairs", "publicity_leader",
-    "party_secretary", "expert", "discipline_inspection", "party_building_office",
-    "patient_relations", "it_office",
-})
+#: The organisation's roles (:mod:`engine.org.roles`): live views of the catalogue
+#: loaded from the database, so every reader sees the roles the organisation imported.
+POOL_ROLES = CATALOG.kinds["pool"]
 
 #: Roles that are held but never named by a lane (web and audit permissions).
-OTHER_ROLES = frozenset({"staff", "auditor", "process_designer", "admin"})
+OTHER_ROLES = CATALOG.kinds["other"]
 
-ROLE_TITLES = {
-    "initiator": "发起人", "department_head": "科室负责人", "party_branch_head": "支部负责人",
-    "general_office": "党政综合办公室", "functional_dept": "相关职能科室",
-    "medical_affairs": "医务科", "publicity_leader": "宣传分管领导", "party_secretary": "党委书记",
-    "expert": "专家", "discipline_inspection": "纪检监察室",
-    "party_building_office": "党建工作办公室", "patient_relations": "医患办",
-    "it_office": "信息科", "staff": "职工", "auditor": "审计",
-    "process_designer": "流程设计", "admin": "系统管理员",
-}
+ROLE_TITLES = CATALOG.titles
 
 #: Who takes a review stage whose person role falls to the item's own author: review
 #: means someone else's eyes (第十一条 三审; docs/modeling.md "The author never reviews").
@@ -123,11 +114,12 @@ def role_of_lane(lane_name: str) -> str:
 def resolve(session: Session, role: str, facts: InstanceFacts,
             assignee: str | None = None) -> Assignment:
     """Resolve ``role`` for an instance, or check an explicitly named ``assignee``."""
+    pool = is_pool(session, role)
     if assignee is not None:
-        if role in POOL_ROLES and not holds_role(session, assignee, role):
+        if pool and not holds_role(session, assignee, role):
             raise AssignmentError(f"用户 {assignee} 不具有角色「{ROLE_TITLES.get(role, role)}」")
         return Assignment(role, assignee)
-    if role in POOL_ROLES:
+    if pool:
         return Assignment(role, None)
     if role not in RESOLVERS:
         raise AssignmentError(f"未知角色 (unknown role): {role}")
@@ -144,7 +136,7 @@ def sole_holder(session: Session, role: str, excluded: set[str]) -> str | None:
     我的待办 instead of waiting to be claimed (宣传分管领导, 党委书记).  People in
     ``excluded`` (who may not take this task) keep it in the queue.
     """
-    if role not in POOL_ROLES:
+    if not is_pool(session, role):
         return None
     holders = session.scalars(select(RoleHolding.username).join(
         User, User.username == RoleHolding.username).where(
@@ -152,6 +144,16 @@ def sole_holder(session: Session, role: str, excluded: set[str]) -> str | None:
     if len(holders) != 1 or holders[0] in excluded:
         return None
     return holders[0]
+
+
+def is_pool(session: Session, role: str) -> bool:
+    """Tell whether ``role`` is a pool role of the organisation, as the database says.
+
+    Read from the ``roles`` table, not the process's catalogue: a role imported by
+    another process (``shenfa org import`` beside a running server) counts at once.
+    """
+    row = session.get(Role, role)
+    return row is not None and row.kind == "pool"
 
 
 def holds_role(session: Session, username: str, role: str) -> bool:

@@ -19,16 +19,13 @@ from sqlalchemy.orm import Session
 
 from engine.base.errors import Refused
 from engine.model.expressions import helper
+from engine.org import institution
 from engine.registry import accounts, key_dates
 from engine.run.assignment import holds_role
 from engine.run.context import current, record
 from engine.store.schema import Account, CommendationBan, Department, Event, Instance, PartyBranch, User
 
 T = TypeVar("T")
-
-#: Words that mark an account as the hospital's own; a person may not use them (第六条).
-HOSPITAL_NAMES = ("绍兴市中医院", "中医院")
-
 
 class HelperRefused(Refused):
     """A helper refused its input; the message says why, in Chinese."""
@@ -139,7 +136,9 @@ def same_type_accounts(tier: int, platform_type: str) -> int:
 def apply_account(tier: int, platform_type: str, platform_other: Any, platform_name: str,
                   account_name: str) -> int:
     """Record the item's application (附件1) as an ``applied`` account; return its id."""
-    if tier == 3 and any(word in f"{platform_name}{account_name}" for word in HOSPITAL_NAMES):
+    # the institution's short names (organisation data) mark an account as the hospital's own
+    names = institution.read(_session()).short_names
+    if tier == 3 and any(word in f"{platform_name}{account_name}" for word in names):
         raise HelperRefused("禁止任何个人以医院名义开通新媒体平台（第六条）；"
                             "三级平台的平台名称和账号名称不得使用医院名义。")
     if platform_type == "其他" and not platform_other:

@@ -24,9 +24,10 @@ from engine.audit.history import HistoryWriter, genesis_head
 from engine.base.clock import Clock
 from engine.base.errors import AlreadyDone, Conflict, Invalid, NotAllowed, NotFound
 from engine.model.catalog import check_may_start
-from engine.model.deployment import Deployed, called_xml, deploy, latest_version, load_directory
+from engine.model.deployment import Deployed, Source, called_xml, deploy, latest_version
 from engine.model.forms import FormInvalid, validate_draft, validate_submission
 from engine.model.loading import parse_specs
+from engine.org.directory import load as load_org
 from engine.run import determinism, reassignment
 from engine.run.approvals import Incident
 from engine.run.assignment import AUTHOR_REFUSAL, authors
@@ -64,21 +65,16 @@ class Engine(ReservedStarts):
         #: restarted server or another process would.
         self.live_cache = (os.environ.get("SHENFA_NO_LIVE_CACHE") != "1"
                            if live_cache is None else live_cache)
+        with db.reading() as session:  # the organisation's roles and name are data
+            load_org(session)
 
     # -- models -------------------------------------------------------------
 
     def deploy_directory(self, processes: Path, forms: Path, by: str | None = None,
                          note: str | None = None) -> list[Deployed]:
-        """Check and deploy every model in ``processes``; all or nothing."""
-        models = load_directory(processes, forms)
-        now = self.clock.now()
+        """Check and deploy every model in ``processes``; all or nothing (the one deploy path)."""
         with self.db.transaction() as session:
-            deployed = [deploy(session, m, now, by, note) for m in models]
-            for d in deployed:
-                if d.created:
-                    log_operation(session, "model_deployed", by, now, model=d.key,
-                                  version=d.version, note=note)
-            return deployed
+            return deploy(session, Source.of(processes, forms), self.clock.now(), by, note)
 
     def version(self, version_id: int, conn: Connection | None = None) -> Version:
         """Return a deployed version (cached: a version never changes)."""

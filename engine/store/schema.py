@@ -82,6 +82,30 @@ class RoleHolding(Base):
     role: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
+class Role(Base):
+    """A role of the organisation: who a lane names, or who may read or administer.
+
+    ``kind`` is ``person`` (resolved per item by a registered resolver), ``pool``
+    (a shared queue any holder claims from) or ``other`` (held for permissions,
+    never named by a lane).  Imported with the organisation file.
+    """
+
+    __tablename__ = "roles"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))
+
+
+class OrgSetting(Base):
+    """One setting of the organisation (its name, its short names), as JSON."""
+
+    __tablename__ = "org_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+
+
 class ModelVersion(Base):
     __tablename__ = "model_versions"
     __table_args__ = (UniqueConstraint("model_key", "version"),)
@@ -93,6 +117,9 @@ class ModelVersion(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     bpmn_xml: Mapped[str] = mapped_column(Text)
     forms: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # the form files as deployed, $refs kept ({"x.json": text, "_shared/y.json": text});
+    # None for versions deployed before migration 1300 (export resolves those)
+    form_sources: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
     deployed_by: Mapped[str | None] = mapped_column(String(64))
     deployed_at: Mapped[datetime]
     note: Mapped[str | None] = mapped_column(Text)

@@ -13,54 +13,17 @@ from engine.run.approvals import ENGINE_TASK_LIMIT, Incident, StepGuard, approve
 from engine.store.schema import Operation, Task
 from tests.proc_support import account_id
 from tests.support import APPROVE, DRAFT, returned
-from tools.bpmn_writer import Model
 
 ROOT = Path(__file__).resolve().parents[2]
+MODELS = Path(__file__).parent / "models" / "approvals"
 STAGES = [("Task_review", "zhoujie"), ("Task_check", "sunli"), ("Task_sign", "zhengqiang")]
-
-
-def flawed() -> Model:
-    """A model with a path around 核稿: approving 审稿 with the comment "跳过" ends it."""
-    m = Model("flawed_review", "有缺陷的审核", "测试：一条绕过核稿的路径。")
-    m.lane("initiator", "拟稿人")
-    m.lane("functional_dept", "相关职能科室")
-    m.lane("general_office", "党政综合办公室")
-    m.start("StartEvent_go", "发起", "initiator", 0)
-    m.user("Task_draft", "拟稿", "initiator", 1, "post_draft")
-    m.user("Task_review", "审稿", "functional_dept", 2, "post_review", review=True, label="审稿")
-    m.xgw("Gateway_review", "审稿结论", "functional_dept", 3, default="Flow_to_check")
-    m.user("Task_check", "核稿", "general_office", 4, "post_review", review=True, label="核稿")
-    m.end("End_issued", "已签发", "general_office", 5, props={"requiredApprovals": "审稿,核稿"})
-    m.flow("Flow_start", "StartEvent_go", "Task_draft")
-    m.flow("Flow_draft", "Task_draft", "Task_review")
-    m.flow("Flow_review", "Task_review", "Gateway_review")
-    m.flow("Flow_to_check", "Gateway_review", "Task_check", "通过")
-    m.flow("Flow_skip", "Gateway_review", "End_issued", "跳过", 'defined("comment") and comment == "跳过"')
-    m.flow("Flow_check", "Task_check", "End_issued")
-    return m
-
-
-def runaway() -> Model:
-    """A script and a gateway that loop without end."""
-    m = Model("runaway", "无限循环", "测试：脚本与网关循环。")
-    m.lane("initiator", "发起人")
-    m.start("StartEvent_go", "发起", "initiator", 0)
-    m.script("Script_count", "计数", "initiator", 1, "n = 1")
-    m.xgw("Gateway_again", "再来", "initiator", 2, default="Flow_again")
-    m.end("End_done", "结束", "initiator", 3)
-    m.flow("Flow_start", "StartEvent_go", "Script_count")
-    m.flow("Flow_count", "Script_count", "Gateway_again")
-    m.flow("Flow_again", "Gateway_again", "Script_count", "再来")
-    m.flow("Flow_end", "Gateway_again", "End_done", "结束", "n > 1")
-    return m
 
 
 @pytest.fixture
 def deployed(engine, tmp_path):
     folder = tmp_path / "processes"
     folder.mkdir()
-    model = flawed()
-    (folder / f"{model.key}.bpmn").write_text(model.xml(), encoding="utf-8")
+    (folder / "flawed_review.bpmn").write_bytes((MODELS / "flawed_review.bpmn").read_bytes())
     engine.deploy_directory(folder, ROOT / "forms")
     return engine
 
@@ -95,7 +58,7 @@ def test_a_runaway_engine_loop_is_refused_at_deploy_and_bounded_at_run_time(engi
     """Deploy refuses a loop with no wait state; a step that still runs away is stopped."""
     folder = tmp_path / "processes"
     folder.mkdir()
-    (folder / "runaway.bpmn").write_text(runaway().xml(), encoding="utf-8")
+    (folder / "runaway.bpmn").write_bytes((MODELS / "runaway.bpmn").read_bytes())
     with pytest.raises(ModelError):
         engine.deploy_directory(folder, ROOT / "forms")
     step = SimpleNamespace(inst={"id": 7})

@@ -69,7 +69,7 @@ def test_items_without_a_paper_form_are_refused(browse, drive):
 def test_every_demo_item_prints_or_says_why_not(app, browse):
     from sqlalchemy import select
 
-    from engine.audit.records import ACCOUNT_MODELS, POST_MODELS
+    from engine.audit.layouts import covered
     from engine.demo import items as demo
     from engine.store.schema import Instance
 
@@ -80,7 +80,7 @@ def test_every_demo_item_prints_or_says_why_not(app, browse):
     b = browse("heping")  # discipline inspection reads the records too
     for item, model in items:
         res = b.get(f"/audit/items/{item}/record")
-        printable = model in ACCOUNT_MODELS | POST_MODELS
+        printable = model in covered()
         assert res.status_code == (200 if printable else 400), (item, model)
         if printable:
             assert "签名" in res.get_data(as_text=True)

@@ -233,8 +233,8 @@ def test_a_missing_called_model_is_marked_on_the_call_activity(browse):
 
 
 def test_problems_of_called_models_are_not_placed_on_this_diagram():
+    from engine.app.models import findings as _findings
     from engine.model.loading import ModelError
-    from web.designer import _findings
 
     line = next(n for n, text in enumerate(THREE.splitlines(), 1) if 'id="Task_check"' in text)
     err = ModelError([f"four_review.bpmn:{line}: 表单缺失", f"three_review.bpmn:{line}: 未指定表单"])

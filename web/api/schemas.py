@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from engine.app.inbox import MAX_PER_PAGE, TAB_NAMES
 from engine.base import text
-from engine.read.inbox import MAX_PER_PAGE, TABS
 
 from ..input_guard import INT64_MAX
 
@@ -44,7 +44,7 @@ class Base(Schema):
 
 
 class InboxArgs(Base):
-    tab = fields.String(validate=validate.OneOf(list(TABS), error="未知的标签页。"),
+    tab = fields.String(validate=validate.OneOf(list(TAB_NAMES), error="未知的标签页。"),
                         metadata={"description": "mine | claimable | done | started"})
     model = SingleLine(validate=validate.Length(max=100))
     q = SingleLine(validate=validate.Length(max=100, error="搜索词不能超过 100 个字符。"),

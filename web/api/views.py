@@ -1,4 +1,4 @@
-"""API endpoints: each one calls the engine, the same functions the pages call."""
+"""API endpoints: each one calls the application services, the same functions the pages call."""
 
 from __future__ import annotations
 
@@ -8,19 +8,13 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from webargs.flaskparser import FlaskParser
 
-from engine.base.errors import AlreadyDone
-from engine.model.catalog import start_entry, startable
-from engine.org.access import check_may_view, check_may_view_task
-from engine.read import queries
-from engine.read.diagram import diagram
-from engine.read.inbox import inbox
-from engine.read.progress import progress
-from engine.run.comments import add_comment, comments_of
+from engine.app import tasks as service
+from engine.app.inbox import page_of, query_of
+from engine.app.tasks import TaskDetail
 
 from ..auth import check_credentials, end_session, issue_token, start_session
-from ..inbox import query_of
 from ..security import protect_unless_token
-from ..services import act, now, transaction
+from ..services import engine, now, transaction
 from . import schemas as s
 
 
@@ -85,7 +79,7 @@ def me():
 def models():
     """The procedures the user may start, with their start forms."""
     with transaction() as db:
-        return startable(db, current_user.username)
+        return service.startable(db, current_user.username)
 
 
 @bp.route("/models/<key>/instances", methods=["POST"])
@@ -97,10 +91,10 @@ def models():
 def start(body, key):
     """Start an item of procedure ``key`` with its start form data."""
     with transaction() as db:
-        start_entry(db, key, current_user.username)
-    instance_id = act("start", key, current_user.username, body["data"])
+        service.check_may_start(db, key, current_user.username)
+    instance_id = service.start(engine(), key, current_user.username, body["data"])
     with transaction() as db:
-        return queries.instance_detail(db, instance_id)
+        return service.item_detail(db, instance_id)
 
 
 @bp.route("/tasks")
@@ -110,16 +104,12 @@ def tasks(args):
     """The inbox: tab mine / claimable / done / started, filters, paging and counts."""
     query = query_of(args, int(current_app.config["PER_PAGE"]))
     with transaction() as db:
-        return inbox(db, current_user.username, query, now())
+        return page_of(db, current_user.username, query, now())
 
 
-def _detail(task_id: str) -> dict:
+def _detail(task_id: str) -> TaskDetail:
     with transaction() as db:
-        check_may_view_task(db, task_id, current_user.username)
-        detail = queries.task_detail(db, task_id)
-    if detail.get("assignee") != current_user.username:
-        detail["draft"] = None  # unfinished input is the assignee's own
-    return detail
+        return service.task_for(db, task_id, current_user.username)
 
 
 @bp.route("/tasks/<task_id>")
@@ -138,7 +128,7 @@ def task(task_id):
 @bp.alt_response(409, description=ERRORS[409])
 def claim(task_id):
     """Claim a pool task (the user must hold its role)."""
-    act("claim", task_id, current_user.username)
+    service.claim(engine(), task_id, current_user.username)
     return _detail(task_id)
 
 
@@ -149,7 +139,7 @@ def claim(task_id):
 @bp.alt_response(409, description=ERRORS[409])
 def unclaim(task_id):
     """Give a claimed pool task back to its queue."""
-    act("unclaim", task_id, current_user.username)
+    service.unclaim(engine(), task_id, current_user.username)
     return _detail(task_id)
 
 
@@ -166,14 +156,10 @@ def complete(body, task_id):
     A repeat by the user who just completed it (a double tap, a retry after a lost
     answer) is their own success: 200 with the item as now. Anyone else gets 409.
     """
-    instance_id = _detail(task_id)["instance_id"]
-    try:
-        act("complete", task_id, current_user.username, body["data"])
-    except AlreadyDone as err:
-        if err.by != current_user.username:
-            raise
+    instance_id = _detail(task_id).instance_id
+    service.complete(engine(), task_id, current_user.username, body["data"], repeat_ok=True)
     with transaction() as db:
-        return queries.instance_detail(db, instance_id)
+        return service.item_detail(db, instance_id)
 
 
 @bp.route("/tasks/<task_id>/draft", methods=["PUT"])
@@ -184,14 +170,13 @@ def complete(body, task_id):
 @bp.alt_response(409, description=ERRORS[409])
 def draft(body, task_id):
     """Keep unfinished form data on the task without completing it."""
-    act("save_draft", task_id, current_user.username, body["data"])
+    service.save_draft(engine(), task_id, current_user.username, body["data"])
     return _detail(task_id)
 
 
 def _instance(instance_id: int) -> dict:
     with transaction() as db:
-        check_may_view(db, instance_id, current_user.username)
-        return queries.instance_detail(db, instance_id)
+        return service.item_for(db, instance_id, current_user.username)
 
 
 @bp.route("/instances/<int:instance_id>")
@@ -200,10 +185,8 @@ def _instance(instance_id: int) -> dict:
 @bp.alt_response(404, description=ERRORS[404])
 def instance(instance_id):
     """An item: status, tasks, history and its progress line (stages, who, when)."""
-    detail = _instance(instance_id)
     with transaction() as db:
-        detail["progress"] = progress(db, instance_id)
-    return detail
+        return service.item_with_progress(db, instance_id, current_user.username)
 
 
 @bp.route("/instances/<int:instance_id>/history")
@@ -222,7 +205,7 @@ def history(instance_id):
 def instance_diagram(instance_id):
     """The pinned model version's BPMN XML and the state of each element."""
     with transaction() as db:
-        return diagram(db, check_may_view(db, instance_id, current_user.username))
+        return service.item_diagram(db, instance_id, current_user.username)
 
 
 @bp.route("/instances/<int:instance_id>/comments")
@@ -233,8 +216,7 @@ class Comments(MethodView):
     def get(self, instance_id):
         """The item's comments."""
         with transaction() as db:
-            check_may_view(db, instance_id, current_user.username)
-            return comments_of(db, instance_id)
+            return service.item_comments(db, instance_id, current_user.username)
 
     @bp.arguments(s.CommentIn)
     @bp.response(201, s.CommentOut(many=True))
@@ -244,7 +226,7 @@ class Comments(MethodView):
     def post(self, body, instance_id):
         """Add a comment to the item."""
         with transaction() as db:
-            add_comment(db, instance_id, current_user.username, body["body"], now())
+            service.add_comment(db, instance_id, current_user.username, body["body"], now())
         with transaction() as db:
-            return comments_of(db, instance_id)
+            return service.item_comments(db, instance_id, current_user.username)
 

@@ -1,7 +1,6 @@
-"""The designer's blueprint, shared by its route modules (designer, forms, versions).
+"""The designer's blueprint and what all its pages share: who may enter, where forms live.
 
-It lives apart so that ``designer`` can import ``designer_forms`` and ``designer_versions``
-(which add routes to it) without those importing ``designer`` back.
+Its own module so that the designer's page modules import it, never each other.
 """
 
 from __future__ import annotations
@@ -27,5 +26,5 @@ def designers_only():
 
 
 def forms_dir() -> Path:
-    """Return the folder the forms are read from (the app's FORMS_DIR, else ./forms)."""
+    """Return the folder of form files the workspace overlays (the app's setting, else forms/)."""
     return Path(current_app.config.get("FORMS_DIR") or ROOT / "forms")
