@@ -22,17 +22,16 @@ from engine.audit.history import events_of
 from engine.audit.layouts import Layout, for_procedure
 from engine.base.errors import Refused
 from engine.base.xmlsafe import parse
-from engine.model.catalog import BPMN
 from engine.model.deployment import called_xml
 from engine.model.form_labels import decision_label, described, option_label
+from engine.model.namespaces import BPMN_TAG as BPMN
+from engine.model.namespaces import SPIFF_TAG as SPIFF
 from engine.org import institution
 from engine.org.anonymity import covered
 from engine.org.people import display_names
 from engine.read.inbox import iso
 from engine.run.assignment import ROLE_TITLES
 from engine.store.schema import Account, Department, Instance, ModelVersion, Task
-
-SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
 
 
 def record_labels(xmls: list[str]) -> dict[str, str]:

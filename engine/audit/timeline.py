@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from engine.audit.history import EVENT_TYPES, events_of
 from engine.base.errors import NotFound
 from engine.base.xmlsafe import parse
-from engine.model.catalog import BPMN
 from engine.model.deployment import called_xml
+from engine.model.namespaces import BPMN_TAG as BPMN
 from engine.org.anonymity import covered
 from engine.read.inbox import iso
 from engine.run.assignment import ROLE_TITLES

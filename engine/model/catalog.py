@@ -21,11 +21,11 @@ from sqlalchemy.orm import Session
 from engine.base.errors import NotAllowed, NotFound
 from engine.base.xmlsafe import parse
 from engine.model.deployment import latest_version
+from engine.model.namespaces import BPMN_TAG as BPMN
+from engine.model.namespaces import SPIFF_TAG as SPIFF
 from engine.run.assignment import OTHER_ROLES, POOL_ROLES, ROLE_TITLES, role_of_lane, roles_of
 from engine.store.schema import Instance, ModelVersion
 
-BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
-SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
 #: the role a user needs to start a model whose start lane is ``initiator``
 STARTER_ROLE = "staff"
 

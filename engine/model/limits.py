@@ -17,9 +17,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 
 from engine.model.budget import MAX_CARDINALITY, refuse
 from engine.model.budget import check_cardinality as check_count
+from engine.model.namespaces import NS
 
-NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
-      "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core"}
 #: Longest a timer may wait: ten years (a deadline past that is a typing error).
 MAX_TIMER_DAYS = 3660
 MAX_CYCLES = 1000

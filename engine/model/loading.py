@@ -23,15 +23,11 @@ from engine.model.expressions import UnsafeExpression, check_expression, check_s
 from engine.model.forms import FormError, load_form_file
 from engine.model.limits import CHECKS as LIMIT_CHECKS
 from engine.model.limits import where
+from engine.model.namespaces import NS
 from engine.model.reachability import check_busy_loops, check_reachable
 from engine.run import helpers  # noqa: F401 - helpers registers what models may call
 from engine.run.assignment import known_roles, role_of_lane
 from engine.run.timers import cycle_problem
-
-NS = {
-    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
-    "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
-}
 
 
 class ModelError(ValueError):

@@ -10,10 +10,7 @@ from __future__ import annotations
 from lxml import etree
 
 from engine.base import xmlsafe
-
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-
+from engine.model.namespaces import BPMN, SPIFF
 
 #: Elements that contain other elements: their own signature reads only direct children,
 #: so that a change inside (a task's property) is not reported on the process too.
