@@ -146,10 +146,10 @@ def unknown_assignees(session, xml: str, filename: str) -> list[str]:
     """Return a problem for each literal assignee that names no account."""
     from sqlalchemy import select
 
-    from engine.base import xmlsafe
+    from engine.model.trees import tree_of
     from engine.store.schema import User
 
-    named = constant_assignees(xmlsafe.parse(xml, filename))
+    named = constant_assignees(tree_of(xml, filename))
     wanted = {v for _p, v in named.values() if isinstance(v, str)}
     known = set(session.scalars(select(User.username).where(User.username.in_(wanted)))) \
         if wanted else set()
