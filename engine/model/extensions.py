@@ -14,7 +14,7 @@ properties are added with :func:`register`, as SpiffWorkflow adds task specs.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from engine.model.namespaces import NS
@@ -36,6 +36,8 @@ class Property:
     #: the label of its field in the designer's properties panel
     label: str
     help: str = ""
+    #: a label of its own on some elements (``{"startEvent": "发起表单"}``)
+    labels: dict[str, str] = field(default_factory=dict)
 
     def parse(self, raw: str | None) -> Any:
         """Return the typed value of ``raw``: bool for flags, list for labels, else text."""
@@ -61,7 +63,7 @@ def register(prop: Property) -> Property:
 FORM = register(Property(
     "formName", "form", ("userTask", "startEvent"),
     "The form (forms/<name>.json) the task's assignee, or the starter, fills in.",
-    "表单"))
+    "表单", labels={"startEvent": "发起表单"}))
 REVIEW_STAGE = register(Property(
     "reviewStage", "flag", ("userTask",),
     "A review stage of the three-review rule: one person never does two review stages of an "

@@ -200,3 +200,8 @@ def version_spec(connection, version) -> ModelSpec:
     from engine.model.deployment import called_xml
 
     return model_spec(version.bpmn_xml, called_xml(connection, version.id))
+
+
+def forget() -> None:
+    """Drop every remembered spec (tests that count parses start from nothing)."""
+    _SPECS.clear()
