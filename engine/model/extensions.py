@@ -132,4 +132,4 @@ def check_properties(tree, filename, forms_dir, forms) -> list[str]:
 
 def panel() -> list[dict]:
     """Return the registry as the designer's properties panel reads it."""
-    return [asdict(p) for p in REGISTRY.values()]
+    return [{**asdict(p), "elements": list(p.elements)} for p in REGISTRY.values()]
