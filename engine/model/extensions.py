@@ -107,6 +107,17 @@ def of_element(element) -> dict[str, str]:
     return {p.get("name"): p.get("value") for p in props}
 
 
+def occurrences(tree, name: str):
+    """Yield ``(element, property element)`` for each use of registered property ``name``."""
+    known = REGISTRY[name]
+    for local in known.elements:
+        for element in tree.iterfind(f".//bpmn:{local}", NS):
+            for prop in element.iterfind(
+                    f"bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property"
+                    f"[@name='{known.name}']", NS):
+                yield element, prop
+
+
 def _names(names) -> str:
     return "、".join(repr(n) for n in names)
 

@@ -14,6 +14,7 @@ import re
 
 from engine.base import xmlsafe
 from engine.model.namespaces import BPMN_TAG
+from engine.model.trees import tree_of
 
 _PROBLEM = re.compile(r"^(?P<file>[^:]*):(?P<line>\d+): (?P<message>.*)$", re.S)
 #: " (user task has no lane)": the English note after a Chinese message
@@ -45,7 +46,7 @@ def chinese(message: str) -> str:
 def locate(xml: str, problems: list[str]) -> list[dict]:
     """Return each problem, in Chinese, with the id of the BPMN element at fault (None if none)."""
     try:
-        tree = xmlsafe.parse(xml)
+        tree = tree_of(xml)
     except xmlsafe.UnsafeXML:
         tree = None
     by_line, lanes = _elements(tree)

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition as Timer
 
+from engine.model import extensions
 from engine.model.budget import MAX_CARDINALITY, refuse
 from engine.model.budget import check_cardinality as check_count
 from engine.model.namespaces import NS
@@ -123,11 +124,10 @@ _USERNAME = re.compile(rf"[\w.@-]{{1,{MAX_USERNAME}}}")
 def constant_assignees(tree) -> dict[str, object]:
     """Return the literal ``assignee`` of each user task that names one, by element."""
     found = {}
-    for task in tree.iterfind(".//bpmn:userTask", NS):
-        for prop in task.iterfind(".//spiffworkflow:property[@name='assignee']", NS):
-            value = _constant(prop.get("value") or "")
-            if value is not _constant:
-                found[task.get("name") or task.get("id")] = (prop, value)
+    for task, prop in extensions.occurrences(tree, "assignee"):
+        value = _constant(prop.get("value") or "")
+        if value is not _constant:
+            found[task.get("name") or task.get("id")] = (prop, value)
     return found
 
 
