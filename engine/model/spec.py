@@ -177,8 +177,12 @@ def content_key(xml: str, called: dict[str, str] | None) -> tuple:
 
 def remember(xml: str, called: dict[str, str] | None, spec: ModelSpec) -> ModelSpec:
     """Remember ``spec`` as the description of this content (oldest forgotten first)."""
-    _SPECS[content_key(xml, called)] = spec
-    _SPECS.move_to_end(content_key(xml, called))
+    return _keep(content_key(xml, called), spec)
+
+
+def _keep(key, spec: ModelSpec) -> ModelSpec:
+    _SPECS[key] = spec
+    _SPECS.move_to_end(key)
     while len(_SPECS) > CACHED_SPECS:
         _SPECS.popitem(last=False)
     return spec
@@ -188,7 +192,7 @@ def model_spec(xml: str, called: dict[str, str] | None = None) -> ModelSpec:
     """Return the spec of a model version: remembered, or parsed now by SpiffWorkflow."""
     found = _SPECS.get(content_key(xml, called))
     if found is None:
-        from engine.model.loading import parse_specs  # loading builds and remembers it
+        from engine.model.loading import parse_specs  # loading imports us: it builds and remembers
 
         parse_specs(xml, "<model>", called)
         found = _SPECS[content_key(xml, called)]
@@ -197,9 +201,13 @@ def model_spec(xml: str, called: dict[str, str] | None = None) -> ModelSpec:
 
 def version_spec(connection, version) -> ModelSpec:
     """Return the spec of a deployed :class:`ModelVersion` row (with its pinned called models)."""
-    from engine.model.deployment import called_xml
+    from engine.model.deployment import called_xml  # deployment imports loading, which imports us
 
-    return model_spec(version.bpmn_xml, called_xml(connection, version.id))
+    found = _SPECS.get(("version", version.content_hash))  # the hash covers the called models
+    if found is None:
+        found = model_spec(version.bpmn_xml, called_xml(connection, version.id))
+        _keep(("version", version.content_hash), found)
+    return found
 
 
 def forget() -> None:
