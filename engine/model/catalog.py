@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.app.policy import may_start
 from engine.base.errors import NotAllowed, NotFound
 from engine.model.deployment import latest_version
 from engine.model.spec import version_spec
@@ -42,7 +43,7 @@ def starter_role(role: str) -> str:
 
 def may_start_role(role: str, held: set[str]) -> bool:
     """Return True when a user holding ``held`` may start a model whose start lane is ``role``."""
-    return starter_role(role) in held
+    return may_start(held, starter_role(role))
 
 
 def _latest_versions(session: Session) -> list[ModelVersion]:
