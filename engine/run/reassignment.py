@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from engine.app.policy import may_reassign
 from engine.audit.chain import log_operation
 from engine.audit.history import HistoryWriter
 from engine.base.errors import Invalid, NotAllowed
-from engine.run.assignment import ROLE_TITLES
+from engine.run.assignment import ROLE_TITLES, roles_of
 from engine.run.tasks import update_task
 from engine.store.schema import Instance, RoleHolding, User
 
@@ -35,7 +36,7 @@ def _static(session: Session, role: str) -> bool:
 
 
 def _check(session: Session, engine: Engine, row, admin: str, new_user: str) -> None:
-    if not _holds(session, admin, "admin"):
+    if not may_reassign(roles_of(session, admin)):
         raise NotAllowed("只有管理员可以改派任务。")
     user = session.get(User, new_user) if new_user else None
     if user is None or not user.active:
