@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from engine.app import admin as service
 from engine.app import tasks as task_service
-from engine.app.policy import may_handle_incidents, may_reassign, may_see_operations_log
+from engine.org.policy import may_handle_incidents, may_reassign, may_see_operations_log
 
 from .services import engine, require
 

@@ -4,7 +4,7 @@ Auditors read everything and change nothing: :func:`read_only` refuses every
 state-changing request of a read-only user before any view runs (第十一条: the
 records cannot be altered; DOMAIN.md: the auditor "reads and replays every
 record; changes nothing").  Who is read-only, and who may open the workspace,
-is :mod:`engine.app.policy`'s to say.
+is :mod:`engine.org.policy`'s to say.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request,
 from flask_login import current_user, login_required
 
 from engine.app import audit as service
-from engine.app import policy
 from engine.model.form_labels import value_text
+from engine.org import policy
 
 from .services import engine, grants, require, roles
 

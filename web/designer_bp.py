@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import Blueprint, current_app
 from flask_login import current_user
 
-from engine.app.policy import may_design
+from engine.org.policy import may_design
 
 from .auth import login_manager
 from .services import require

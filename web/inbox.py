@@ -8,8 +8,8 @@ from marshmallow import ValidationError
 
 from engine.app import inbox as service
 from engine.app.inbox import FILTER_KEYS, TAB_TITLES, InboxQuery, query_of
-from engine.app.policy import lands_on_audit
 from engine.base.errors import Invalid
+from engine.org.policy import lands_on_audit
 
 from .api.schemas import InboxArgs
 from .services import now, roles, transaction

@@ -82,7 +82,7 @@ def roles() -> frozenset[str]:
 
 
 def require(rule: Callable[[frozenset[str]], bool], message: str = "您无权访问此页面。") -> None:
-    """Abort with 403 unless ``rule`` of :mod:`engine.app.policy` allows the signed-in user."""
+    """Abort with 403 unless ``rule`` of :mod:`engine.org.policy` allows the signed-in user."""
     from flask import abort
 
     if not rule(roles()):
@@ -91,6 +91,6 @@ def require(rule: Callable[[frozenset[str]], bool], message: str = "您无权访
 
 def grants():
     """Return what the signed-in user may do under the policy (menus and pages read it)."""
-    from engine.app.policy import grants as grants_of
+    from engine.org.policy import grants as grants_of
 
     return grants_of(roles())

@@ -3,7 +3,7 @@
 The reassignment itself is :func:`engine.app.tasks.reassign` (an engine operation).
 
 Reads open a read session (never SQLite's write lock); changes open one write
-transaction each.  Who may call what is decided by :mod:`engine.app.policy`.
+transaction each.  Who may call what is decided by :mod:`engine.org.policy`.
 """
 
 from __future__ import annotations

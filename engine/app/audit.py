@@ -1,7 +1,7 @@
 """The auditor's workspace as a service: register, exports, replay, verdicts, digests, purge.
 
 Reads open a read session (never SQLite's write lock); the digest and the purge open
-one write transaction each.  Who may call what is decided by :mod:`engine.app.policy`.
+one write transaction each.  Who may call what is decided by :mod:`engine.org.policy`.
 """
 
 from __future__ import annotations

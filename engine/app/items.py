@@ -2,7 +2,7 @@
 
 Reads open a read session (never SQLite's write lock); a comment or an upload opens
 one write transaction.  Whether the user may read the item is the policy's rule
-(:func:`engine.app.policy.may_read_item`), checked by :mod:`engine.org.access`.
+(:func:`engine.org.policy.may_read_item`), checked by :mod:`engine.org.access`.
 """
 
 from __future__ import annotations

@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.app.policy import may_start
 from engine.base.errors import NotAllowed, NotFound
 from engine.model.deployment import latest_version
 from engine.model.spec import version_spec
+from engine.org.policy import may_start
 from engine.run.assignment import OTHER_ROLES, POOL_ROLES, ROLE_TITLES, roles_of
 from engine.store.schema import Instance, ModelVersion
 

@@ -1,6 +1,6 @@
 """Who may see an item: the people taking part in it, and the readers of every item.
 
-The rule itself is :func:`engine.app.policy.may_read_item`; this module reads from the
+The rule itself is :func:`engine.org.policy.may_read_item`; this module reads from the
 store the facts it needs (the viewer's roles and participation in the item).
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.app.policy import Participation, may_read_item
 from engine.base.errors import NotAllowed, NotFound
+from engine.org.policy import Participation, may_read_item
 from engine.run.assignment import roles_of
 from engine.store.schema import Event, Instance, Task
 

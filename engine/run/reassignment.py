@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from engine.app.policy import may_reassign
 from engine.audit.chain import log_operation
 from engine.audit.history import HistoryWriter
 from engine.base.errors import Invalid, NotAllowed
+from engine.org.policy import may_reassign
 from engine.run.assignment import ROLE_TITLES, roles_of
 from engine.run.tasks import update_task
 from engine.store.schema import Instance, RoleHolding, User

@@ -1,4 +1,4 @@
-"""The one permissions policy (engine.app.policy): roles × permissions against the table below.
+"""The one permissions policy (engine.org.policy): roles × permissions against the table below.
 
 The table is the specification.  A user holding one role (besides staff) may do exactly
 what its row lists; nothing else grants anything.
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.app import policy
-from engine.app.policy import Participation
+from engine.org import policy
+from engine.org.policy import Participation
 
 READ_ALL, AUDIT, LOG, REASSIGN, INCIDENTS, DESIGN, READ_ONLY, HOME_AUDIT = (
     "read_every_item", "audit", "operations_log", "reassign", "incidents", "design",

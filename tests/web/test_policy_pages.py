@@ -1,4 +1,4 @@
-"""Every page that checks a permission follows the one policy (engine.app.policy).
+"""Every page that checks a permission follows the one policy (engine.org.policy).
 
 One signed-in user per kind of grant opens each guarded page and sees its menu; what
 they get (200 or 403, the link or none) is what the policy grants their roles.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.app import policy
+from engine.org import policy
 from tests.support import DRAFT, Driver
 
 #: guarded page -> the rule that opens it
