@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from engine.model.deployment import store_version as deploy
 from engine.model.loading import Model
+from engine.model.namespaces import BPMN, SPIFF
 from engine.store.schema import Instance
 
 FORMS = Path(__file__).parent / "engine" / "models" / "forms"
@@ -16,8 +17,8 @@ SIMPLE_TASK = {"title": "办理", "type": "object",
                "properties": {"note": {"type": "string", "title": "说明", "maxLength": 200}}}
 
 
-HEADER = ('<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
-          'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" '
+HEADER = (f'<bpmn:definitions xmlns:bpmn="{BPMN}" '
+          f'xmlns:spiffworkflow="{SPIFF}" '
           'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="Defs_h" '
           'targetNamespace="http://shenfa.example/bpmn">')
 

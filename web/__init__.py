@@ -7,9 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from engine.base.clock import Clock
-from engine.run.runtime import Engine
-from engine.store.persistence import Database
+from engine.app.setup import open_engine
 
 from . import (
     admin,
@@ -38,10 +36,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     guard_input(app)  # before any route: the bounded <int:> converter applies to all
     load_config(app, config)
     app.json.ensure_ascii = False  # type: ignore[attr-defined] # Chinese stays readable in API answers
-    db = Database(app.config["DATABASE_URL"])
-    if app.config["MIGRATE"]:
-        db.migrate()
-    app.extensions["shenfa"] = Engine(db, app.config.get("CLOCK") or Clock())
+    app.extensions["shenfa"] = open_engine(app.config["DATABASE_URL"], bool(app.config["MIGRATE"]),
+                                           app.config.get("CLOCK"))
     security.init_app(app)
     auth.init_app(app)
     render.init_app(app)

@@ -13,7 +13,6 @@ from typing import Any
 from flask import (
     Blueprint,
     Flask,
-    abort,
     current_app,
     flash,
     g,
@@ -169,12 +168,6 @@ def logout():
     end_session()
     flash("您已退出登录。")
     return redirect(url_for("auth.login"))
-
-
-def require_role(role: str) -> None:
-    """Abort with 403 unless the signed-in user holds ``role``."""
-    if not current_user.has_role(role):
-        abort(403)
 
 
 def init_app(app: Flask) -> None:

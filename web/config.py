@@ -10,9 +10,9 @@ from typing import Any
 
 from flask import Flask
 
+from engine.app.setup import DEFAULT_URL
 from engine.base import localtime
 from engine.base.errors import Invalid
-from engine.store.persistence import DEFAULT_URL
 
 ROOT = Path(__file__).resolve().parent.parent
 

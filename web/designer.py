@@ -26,6 +26,7 @@ from flask_login import current_user
 from engine.app import models as models_app
 from engine.base import xmlsafe
 from engine.base.errors import Invalid, NotFound
+from engine.model import extensions
 from engine.run.assignment import ROLE_TITLES, known_roles
 
 from .designer_bp import bp, forms_dir
@@ -72,7 +73,7 @@ def source(key: str):
         found = models_app.source(db, key)
         forms = form_choices(db)
     return jsonify(xml=found.content, draft=found.draft, token=found.token, roles=roles(),
-                   forms=forms)
+                   forms=forms, properties=extensions.panel())
 
 
 def form_choices(db) -> list[dict]:

@@ -10,7 +10,10 @@ from pathlib import Path
 from flask import Blueprint, current_app
 from flask_login import current_user
 
-from .auth import login_manager, require_role
+from engine.org.policy import may_design
+
+from .auth import login_manager
+from .services import require
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,7 +24,7 @@ def designers_only():
     """Send strangers to sign in and everyone but process designers away with 403."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    require_role("process_designer")
+    require(may_design)
     return None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
-from engine.read.health import report
+from engine.app.admin import health
 
 from .services import engine, now
 
@@ -14,7 +14,7 @@ bp = Blueprint("health", __name__)
 @bp.route("/healthz")
 def healthz():
     """Answer 200 when timers are on time and a worker beats, 503 otherwise (JSON either way)."""
-    body = report(engine().db, now())
+    body = health(engine(), now())
     supervisor = current_app.extensions.get("shenfa_supervisor")
     if supervisor is not None:
         body["embedded_worker"] = supervisor.status()

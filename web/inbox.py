@@ -9,9 +9,10 @@ from marshmallow import ValidationError
 from engine.app import inbox as service
 from engine.app.inbox import FILTER_KEYS, TAB_TITLES, InboxQuery, query_of
 from engine.base.errors import Invalid
+from engine.org.policy import lands_on_audit
 
 from .api.schemas import InboxArgs
-from .services import now, transaction
+from .services import now, roles, transaction
 
 bp = Blueprint("inbox", __name__)
 
@@ -29,7 +30,7 @@ def inbox_query(args, per_page: int) -> InboxQuery:
 @login_required
 def index():
     """Send each person home: auditors to 审计 (they have no tasks), everyone else to 待办."""
-    if "auditor" in current_user.info["roles"]:
+    if lands_on_audit(roles()):
         return redirect(url_for("audit.index"))
     return redirect(url_for("inbox.tabs"))
 

@@ -70,3 +70,27 @@ def now():
 
 def blobs() -> BlobStore:
     return BlobStore(Path(current_app.config["BLOB_DIR"]))
+
+
+def roles() -> frozenset[str]:
+    """Return the signed-in user's roles (none for a visitor), for the policy to judge."""
+    from flask_login import current_user
+
+    if not current_user.is_authenticated:
+        return frozenset()
+    return frozenset(current_user.info["roles"])
+
+
+def require(rule: Callable[[frozenset[str]], bool], message: str = "您无权访问此页面。") -> None:
+    """Abort with 403 unless ``rule`` of :mod:`engine.org.policy` allows the signed-in user."""
+    from flask import abort
+
+    if not rule(roles()):
+        abort(403, message)
+
+
+def grants():
+    """Return what the signed-in user may do under the policy (menus and pages read it)."""
+    from engine.org.policy import grants as grants_of
+
+    return grants_of(roles())

@@ -21,29 +21,14 @@ from sqlalchemy.orm import Session
 from engine.audit.history import events_of
 from engine.audit.layouts import Layout, for_procedure
 from engine.base.errors import Refused
-from engine.base.xmlsafe import parse
-from engine.model.catalog import BPMN
-from engine.model.deployment import called_xml
 from engine.model.form_labels import decision_label, described, option_label
+from engine.model.spec import version_spec
 from engine.org import institution
 from engine.org.anonymity import covered
 from engine.org.people import display_names
 from engine.read.inbox import iso
 from engine.run.assignment import ROLE_TITLES
 from engine.store.schema import Account, Department, Instance, ModelVersion, Task
-
-SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
-
-
-def record_labels(xmls: list[str]) -> dict[str, str]:
-    """Return ``{user task id: recordLabel}`` over the given BPMN documents."""
-    labels: dict[str, str] = {}
-    for xml in xmls:
-        for task in parse(xml).getroot().iter(f"{BPMN}userTask"):
-            for prop in task.iter(f"{SPIFF}property"):
-                if prop.get("name") == "recordLabel":
-                    labels[task.get("id", "")] = prop.get("value", "")
-    return labels
 
 
 def layout_of(model_key: str) -> Layout:
@@ -66,7 +51,7 @@ def record(session: Session, instance_id: int) -> dict[str, Any]:
     version = session.get(ModelVersion, inst.model_version_id)
     if version is None:
         raise Refused(f"流程版本不存在: {inst.model_version_id}")
-    labels = record_labels([version.bpmn_xml, *called_xml(session, version.id).values()])
+    labels = version_spec(session, version).record_labels()
     events = events_of(session, instance_id)
     names = display_names(session, {e.actor for e in events if e.actor} | {inst.initiator})
     values = _values(events)

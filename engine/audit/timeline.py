@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from engine.audit.history import EVENT_TYPES, events_of
 from engine.base.errors import NotFound
-from engine.base.xmlsafe import parse
-from engine.model.catalog import BPMN
 from engine.model.deployment import called_xml
+from engine.model.namespaces import BPMN_TAG as BPMN
+from engine.model.trees import tree_of
 from engine.org.anonymity import covered
 from engine.read.inbox import iso
 from engine.run.assignment import ROLE_TITLES
@@ -40,7 +40,7 @@ class Shape:
 
 def shape_of(xml: str) -> Shape:
     """Read start events, call activities and, per end event, the elements leading into it."""
-    root = parse(xml).getroot()
+    root = tree_of(xml).getroot()
     sources: dict[str, set[str]] = {}
     for flow in root.iter(f"{BPMN}sequenceFlow"):
         sources.setdefault(flow.get("targetRef", ""), set()).add(flow.get("sourceRef", ""))

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from engine.app import audit as service
 from engine.cli.base import Context, emit, json_option, main, pass_ctx, refusals
 
 
@@ -17,9 +18,7 @@ from engine.cli.base import Context, emit, json_option, main, pass_ctx, refusals
 @pass_ctx
 @refusals
 def replay(ctx: Context, instance: int, verify: bool, as_json: bool) -> None:
-    from engine.audit.replay import verify_instance
-
-    verdict = verify_instance(ctx.engine, instance)
+    verdict = service.replay_verdict(ctx.engine, instance)
     emit(verdict.as_dict(), as_json, _verdict_line)
     if not verdict.ok:
         sys.exit(1)
@@ -40,21 +39,11 @@ def audit() -> None:
 @json_option
 @pass_ctx
 def audit_verify(ctx: Context, since, as_json: bool) -> None:
-    from engine.audit import chain as auditing
-    from engine.audit.replay import verify_instance
-
-    with ctx.engine.db.reading() as session:
-        ids = auditing.instances_since(session, since.date() if since else None)
-        problems = [p for i in ids for p in auditing.verify_chain(session, i)]
-        problems += auditing.verify_digests(session)
-    verdicts = [verify_instance(ctx.engine, i) for i in ids]
-    problems += [auditing.Problem(v.instance_id, v.diverged_at, v.message) for v in verdicts if not v.ok]
-    summary = {"instances": len(ids), "replayed_ok": sum(v.ok for v in verdicts),
-               "problems": [str(p) for p in problems]}
-    emit(summary, as_json, lambda s: "\n".join(
+    result = service.verify_all(ctx.engine, since.date() if since else None)
+    emit(result.as_dict(), as_json, lambda s: "\n".join(
         [f"已校验事项 {s['instances']} 个，重放通过 {s['replayed_ok']} 个，发现问题 {len(s['problems'])} 处。",
          *s["problems"]]))
-    if problems:
+    if result.problems:
         sys.exit(1)
 
 
@@ -65,23 +54,15 @@ def audit_verify(ctx: Context, since, as_json: bool) -> None:
 def audit_digest(ctx: Context, day, as_json: bool) -> None:
     from datetime import timedelta
 
-    from engine.audit.chain import record_digest
-
     now = ctx.engine.clock.now()
-    when = day.date() if day else (now - timedelta(days=1)).date()
-    with ctx.engine.db.transaction() as session:
-        row = record_digest(session, when, now)
-        out = {"day": row.day, "digest": row.digest, "events": row.events}
+    out = service.record_digest(ctx.engine, day.date() if day else (now - timedelta(days=1)).date())
     emit(out, as_json, lambda r: f"{r['day']} 摘要 {r['digest']}（事件 {r['events']} 条）")
 
 
 @audit.command("export-digests", help="导出全部每日摘要（JSON）。")
 @pass_ctx
 def audit_export(ctx: Context) -> None:
-    from engine.audit.chain import export_digests
-
-    with ctx.engine.db.reading() as session:
-        click.echo(json.dumps(export_digests(session), ensure_ascii=False, indent=2))
+    click.echo(json.dumps(service.digests(ctx.engine), ensure_ascii=False, indent=2))
 
 
 @audit.command("purge", help="删除保存期限（至少两年）以前办结的记录。")
@@ -91,10 +72,7 @@ def audit_export(ctx: Context) -> None:
 @pass_ctx
 @refusals
 def audit_purge(ctx: Context, before, by: str | None, as_json: bool) -> None:
-    from engine.audit.retention import purge
-
-    with ctx.engine.db.transaction() as session:
-        result = purge(session, before.date(), ctx.engine.clock.now(), by)
+    result = service.purge(ctx.engine, before.date(), by)
     emit(result, as_json, lambda r: f"已清理 {r['before']} 之前办结的事项 {r['instances']} 个")
 
 
@@ -102,10 +80,6 @@ def audit_purge(ctx: Context, before, by: str | None, as_json: bool) -> None:
 @json_option
 @pass_ctx
 def audit_ops(ctx: Context, as_json: bool) -> None:
-    from engine.audit.chain import operations
-
-    with ctx.engine.db.reading() as session:
-        rows = operations(session)
-    emit(rows, as_json, lambda rs: "\n".join(
+    emit(service.operations(ctx.engine), as_json, lambda rs: "\n".join(
         f"{r['at'][:19]} {r['title']:<8} {r['actor'] or '-':<10} "
         f"{json.dumps(r['payload'], ensure_ascii=False)}" for r in rs))

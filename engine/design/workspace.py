@@ -31,7 +31,8 @@ from engine.model.deployment import (
     read_forms,
 )
 from engine.model.forms import NAME_RE, FormError, load_form_file
-from engine.model.loading import NS, Model, ModelError, process_key
+from engine.model.loading import Model, ModelError, process_key
+from engine.model.namespaces import NS
 from engine.store.schema import DesignerDraft, Instance, ModelVersion
 
 KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{1,60}$")

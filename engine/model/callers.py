@@ -17,6 +17,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.model import extensions
 from engine.model.deployment import Deployed, called_xml, current_version, deploy, latest_version
 from engine.run.step import Version
 from engine.store import state
@@ -115,8 +116,8 @@ def _task_changes(task, new, source: Version, target: Version) -> list[str]:
         changes.append(f"「{name}」改名为「{new.bpmn_name or new.name}」")
     if (new.lane or "") != (old.lane or ""):
         changes.append(f"「{name}」改由「{new.lane}」办理")
-    form = old.extensions.get("properties", {}).get("formName")
-    new_form = new.extensions.get("properties", {}).get("formName")
+    form = extensions.read_spec(old, "formName")
+    new_form = extensions.read_spec(new, "formName")
     if form != new_form or source.forms.get(form) != target.forms.get(new_form):
         changes.append(f"「{name}」的表单已变更")
     return changes or [f"「{name}」不变"]

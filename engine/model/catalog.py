@@ -12,38 +12,28 @@ applies :func:`check_may_start`.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.base.errors import NotAllowed, NotFound
-from engine.base.xmlsafe import parse
 from engine.model.deployment import latest_version
-from engine.run.assignment import OTHER_ROLES, POOL_ROLES, ROLE_TITLES, role_of_lane, roles_of
+from engine.model.spec import version_spec
+from engine.org.policy import may_start
+from engine.run.assignment import OTHER_ROLES, POOL_ROLES, ROLE_TITLES, roles_of
 from engine.store.schema import Instance, ModelVersion
 
-BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
-SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
 #: the role a user needs to start a model whose start lane is ``initiator``
 STARTER_ROLE = "staff"
 
 
-@lru_cache(maxsize=256)
-def start_facts(xml: str) -> tuple[str, str | None, str]:
-    """Return ``(start role, start form name, documentation)`` of a model's XML."""
-    root = parse(xml).getroot()
-    start = root.find(f".//{BPMN}process/{BPMN}startEvent")
+def start_facts(session: Session, version: ModelVersion) -> tuple[str, str | None, str]:
+    """Return ``(start role, start form name, documentation)`` of a deployed version."""
+    start = version_spec(session, version).start
     if start is None:
         return "initiator", None, ""
-    lane = root.xpath(".//*[local-name()='lane'][*[local-name()='flowNodeRef'][text()=$id]]",
-                      id=start.get("id"))
-    role = role_of_lane(lane[0].get("name", "")) if lane else "initiator"
-    form = next((p.get("value") for p in start.iter(f"{SPIFF}property")
-                 if p.get("name") == "formName"), None)
-    doc = start.findtext(f"{BPMN}documentation") or ""
-    return role, form, doc.strip()
+    return start.role, start.form, start.documentation
 
 
 def starter_role(role: str) -> str:
@@ -53,7 +43,7 @@ def starter_role(role: str) -> str:
 
 def may_start_role(role: str, held: set[str]) -> bool:
     """Return True when a user holding ``held`` may start a model whose start lane is ``role``."""
-    return starter_role(role) in held
+    return may_start(held, starter_role(role))
 
 
 def _latest_versions(session: Session) -> list[ModelVersion]:
@@ -72,12 +62,12 @@ def model_choices(session: Session) -> list[dict[str, str]]:
 def startable(session: Session, username: str) -> list[dict[str, Any]]:
     """Return the latest version of every model ``username`` may start, with its start form."""
     held = roles_of(session, username)
-    return [_entry(v) for v in _latest_versions(session)
-            if may_start_role(start_facts(v.bpmn_xml)[0], held)]
+    return [_entry(session, v) for v in _latest_versions(session)
+            if may_start_role(start_facts(session, v)[0], held)]
 
 
-def _entry(version: ModelVersion) -> dict[str, Any]:
-    role, form, doc = start_facts(version.bpmn_xml)
+def _entry(session: Session, version: ModelVersion) -> dict[str, Any]:
+    role, form, doc = start_facts(session, version)
     return {"key": version.model_key, "name": version.name, "version": version.version,
             "start_role": role, "start_role_title": ROLE_TITLES.get(role, role),
             "documentation": doc, "start_form": form,
@@ -86,7 +76,7 @@ def _entry(version: ModelVersion) -> dict[str, Any]:
 
 def check_may_start(session: Session, version: ModelVersion, username: str) -> None:
     """Refuse ``username`` unless they may start ``version``: the one policy of CLI, web and API."""
-    role = start_facts(version.bpmn_xml)[0]
+    role = start_facts(session, version)[0]
     if not may_start_role(role, roles_of(session, username)):
         needed = starter_role(role)
         raise NotAllowed(f"您没有发起「{version.name}」的权限"
@@ -99,7 +89,7 @@ def start_entry(session: Session, key: str, username: str) -> dict[str, Any]:
     if version is None:
         raise NotFound(f"流程不存在或未部署: {key}")
     check_may_start(session, version, username)
-    return _entry(version)
+    return _entry(session, version)
 
 
 def instance_forms(session: Session, instance_id: int) -> dict[str, dict]:

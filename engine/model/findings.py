@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 
 from engine.base import xmlsafe
+from engine.model.namespaces import BPMN_TAG
+from engine.model.trees import tree_of
 
 _PROBLEM = re.compile(r"^(?P<file>[^:]*):(?P<line>\d+): (?P<message>.*)$", re.S)
-_BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 #: " (user task has no lane)": the English note after a Chinese message
 _ENGLISH_NOTE = re.compile(r"\s*\((?=[A-Za-z])[A-Za-z0-9 ,.'/_-]*\)")
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -45,7 +46,7 @@ def chinese(message: str) -> str:
 def locate(xml: str, problems: list[str]) -> list[dict]:
     """Return each problem, in Chinese, with the id of the BPMN element at fault (None if none)."""
     try:
-        tree = xmlsafe.parse(xml)
+        tree = tree_of(xml)
     except xmlsafe.UnsafeXML:
         tree = None
     by_line, lanes = _elements(tree)
@@ -68,9 +69,9 @@ def _elements(tree) -> tuple[dict[int, str], dict[str, str]]:
     if tree is None:
         return by_line, lanes
     for el in tree.iter():
-        if isinstance(el.tag, str) and el.get("id") and "BPMN/20100524/MODEL" in el.tag:
+        if isinstance(el.tag, str) and el.get("id") and el.tag.startswith(BPMN_TAG):
             by_line.setdefault(el.sourceline, el.get("id"))
-        if el.tag == f"{_BPMN}lane" and el.get("id"):
-            for ref in el.iter(f"{_BPMN}flowNodeRef"):
+        if el.tag == f"{BPMN_TAG}lane" and el.get("id"):
+            for ref in el.iter(f"{BPMN_TAG}flowNodeRef"):
                 lanes[(ref.text or "").strip()] = el.get("id")
     return by_line, lanes

@@ -16,11 +16,11 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition as Timer
 
+from engine.model import extensions
 from engine.model.budget import MAX_CARDINALITY, refuse
 from engine.model.budget import check_cardinality as check_count
+from engine.model.namespaces import NS
 
-NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
-      "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core"}
 #: Longest a timer may wait: ten years (a deadline past that is a typing error).
 MAX_TIMER_DAYS = 3660
 MAX_CYCLES = 1000
@@ -125,11 +125,10 @@ _USERNAME = re.compile(rf"[\w.@-]{{1,{MAX_USERNAME}}}")
 def constant_assignees(tree) -> dict[str, tuple[Any, object]]:
     """Return the literal ``assignee`` of each user task that names one, by element."""
     found = {}
-    for task in tree.iterfind(".//bpmn:userTask", NS):
-        for prop in task.iterfind(".//spiffworkflow:property[@name='assignee']", NS):
-            value = _constant(prop.get("value") or "")
-            if value is not _constant:
-                found[task.get("name") or task.get("id")] = (prop, value)
+    for task, prop in extensions.occurrences(tree, "assignee"):
+        value = _constant(prop.get("value") or "")
+        if value is not _constant:
+            found[task.get("name") or task.get("id")] = (prop, value)
     return found
 
 
@@ -148,10 +147,10 @@ def unknown_assignees(session, xml: str, filename: str) -> list[str]:
     """Return a problem for each literal assignee that names no account."""
     from sqlalchemy import select
 
-    from engine.base import xmlsafe
+    from engine.model.trees import tree_of
     from engine.store.schema import User
 
-    named = constant_assignees(xmlsafe.parse(xml, filename))
+    named = constant_assignees(tree_of(xml, filename))
     wanted = {v for _p, v in named.values() if isinstance(v, str)}
     known = set(session.scalars(select(User.username).where(User.username.in_(wanted)))) \
         if wanted else set()

@@ -19,19 +19,17 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 
 from engine.base import xmlsafe
+from engine.model import extensions, spec
 from engine.model.expressions import UnsafeExpression, check_expression, check_script
 from engine.model.forms import FormError, load_form_file
 from engine.model.limits import CHECKS as LIMIT_CHECKS
 from engine.model.limits import where
+from engine.model.namespaces import NS
 from engine.model.reachability import check_busy_loops, check_reachable
+from engine.model.trees import tree_of
 from engine.run import helpers  # noqa: F401 - helpers registers what models may call
 from engine.run.assignment import known_roles, role_of_lane
 from engine.run.timers import cycle_problem
-
-NS = {
-    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
-    "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
-}
 
 
 class ModelError(ValueError):
@@ -68,17 +66,19 @@ def parse_specs(xml: str, filename: str = "<model>", called: dict[str, str] | No
 
     ``called`` holds the XML of the models its call activities reach, by key.
     """
-    tree = xmlsafe.parse(xml, filename)
+    tree = tree_of(xml, filename)
     parser = SpiffBpmnParser(validator=VALIDATOR)
     try:
         parser.add_bpmn_xml(tree, filename)
         for key, text in (called or {}).items():
-            parser.add_bpmn_xml(xmlsafe.parse(text, f"{key}.bpmn"), f"{key}.bpmn")
+            parser.add_bpmn_xml(tree_of(text, f"{key}.bpmn"), f"{key}.bpmn")
         key = process_key(tree, filename)
-        return parser.get_spec(key), parser.get_subprocess_specs(key)
+        process, subprocesses = parser.get_spec(key), parser.get_subprocess_specs(key)
     except ValidationException as err:
         line = getattr(err, "line_number", "") or 1
         raise ModelError([f"{filename}:{line}: {_first_line(err)}"]) from None
+    spec.remember(xml, called, spec.build(key, process, subprocesses))
+    return process, subprocesses
 
 
 def load_model(path: Path, forms_dir: Path) -> Model:
@@ -93,7 +93,7 @@ def library(processes: Path) -> dict[str, str]:
     for path in sorted(processes.glob("*.bpmn")):
         xml = path.read_text(encoding="utf-8")
         try:
-            found[process_key(xmlsafe.parse(xml, path.name), path.name)] = xml
+            found[process_key(tree_of(xml, path.name), path.name)] = xml
         except (ModelError, xmlsafe.UnsafeXML):
             continue
     return found
@@ -107,7 +107,7 @@ def check_model(xml: str, filename: str, forms_dir: Path,
     they are bundled into the model so that a deployed version stays pinned.
     """
     try:
-        tree = xmlsafe.parse(xml, filename)
+        tree = tree_of(xml, filename)
     except xmlsafe.UnsafeXML as err:
         raise ModelError([str(err)]) from None
     key = process_key(tree, filename)
@@ -116,7 +116,7 @@ def check_model(xml: str, filename: str, forms_dir: Path,
     for check in CHECKS:
         problems.extend(check(tree, filename, forms_dir, forms))
     for other, text in called.items():
-        problems.extend(check_forms(xmlsafe.parse(text, other), f"{other}.bpmn", forms_dir, forms))
+        problems.extend(check_forms(tree_of(text, f"{other}.bpmn"), f"{other}.bpmn", forms_dir, forms))
     if problems:
         raise ModelError(problems)
     parse_specs(xml, filename, called)
@@ -142,7 +142,7 @@ def called_models(tree, filename: str, key: str,
                                 f"{target!r} 不存在 (called process not found)")
                 continue
             called[target] = models[target]
-            pending.append((xmlsafe.parse(models[target], f"{target}.bpmn"), f"{target}.bpmn"))
+            pending.append((tree_of(models[target], f"{target}.bpmn"), f"{target}.bpmn"))
     return called, problems
 
 
@@ -161,10 +161,7 @@ def _first_line(err: Exception) -> str:
 
 
 def _properties(element: etree._Element) -> dict[str, str]:
-    props = element.findall(
-        "bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS
-    )
-    return {p.get("name"): p.get("value") for p in props}
+    return extensions.of_element(element)
 
 
 def user_task_properties(tree: etree._ElementTree) -> dict[str, dict[str, str]]:
@@ -199,7 +196,7 @@ def check_forms(tree, filename, forms_dir, forms) -> list[str]:
     """Every user task names a form that exists in ``forms_dir``."""
     problems = []
     for task in tree.xpath(".//bpmn:userTask | .//bpmn:startEvent", namespaces=NS):
-        form_name = _properties(task).get("formName")
+        form_name = extensions.read(_properties(task), "formName")
         where = f"{filename}:{task.sourceline}: 「{task.get('name') or task.get('id')}」"
         if not form_name:
             if task.tag.endswith("userTask"):
@@ -276,5 +273,5 @@ def check_cycles(tree, filename, forms_dir, forms) -> list[str]:
     return problems
 
 
-CHECKS = [check_ids, check_lanes, check_forms, check_gateways, check_expressions,
-          check_reachable, check_busy_loops, *LIMIT_CHECKS, check_cycles]
+CHECKS = [check_ids, extensions.check_properties, check_lanes, check_forms, check_gateways,
+          check_expressions, check_reachable, check_busy_loops, *LIMIT_CHECKS, check_cycles]

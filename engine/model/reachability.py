@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-NS = {"bpmn": BPMN}
+from engine.model.namespaces import BPMN, NS
+
 NOT_NODES = {"sequenceFlow", "laneSet", "documentation", "extensionElements", "textAnnotation",
              "association", "dataObject", "dataObjectReference", "dataStoreReference",
              "ioSpecification", "property", "multiInstanceLoopCharacteristics",

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from lxml import etree
 
-from engine.base import xmlsafe
-
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-
+from engine.model import extensions
+from engine.model.namespaces import BPMN
+from engine.model.trees import tree_of
 
 #: Elements that contain other elements: their own signature reads only direct children,
 #: so that a change inside (a task's property) is not reported on the process too.
@@ -21,8 +19,7 @@ CONTAINERS = {"process", "subProcess", "transaction", "adHocSubProcess", "laneSe
 
 
 def _signature(el: etree._Element) -> dict:
-    props = {p.get("name"): p.get("value") for p in el.iterfind(
-        f"{{{BPMN}}}extensionElements/{{{SPIFF}}}properties/{{{SPIFF}}}property")}
+    props = extensions.of_element(el)
     scope = el.iterchildren() if etree.QName(el).localname in CONTAINERS else el.iter()
     texts = {etree.QName(child).localname: (child.text or "").strip()
              for child in scope if child is not el and isinstance(child.tag, str)
@@ -34,7 +31,7 @@ def _signature(el: etree._Element) -> dict:
 
 
 def _elements(xml: str) -> dict[str, tuple[str, dict]]:
-    tree = xmlsafe.parse(xml)
+    tree = tree_of(xml)
     found = {}
     for process in tree.iterfind(f".//{{{BPMN}}}process"):
         for el in process.iter():

@@ -1,4 +1,8 @@
-"""Who may see an item: the people taking part in it, and the auditors."""
+"""Who may see an item: the people taking part in it, and the readers of every item.
+
+The rule itself is :func:`engine.org.policy.may_read_item`; this module reads from the
+store the facts it needs (the viewer's roles and participation in the item).
+"""
 
 from __future__ import annotations
 
@@ -6,29 +10,28 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.base.errors import NotAllowed, NotFound
+from engine.org.policy import Participation, may_read_item
 from engine.run.assignment import roles_of
 from engine.store.schema import Event, Instance, Task
 
-#: roles that may read every item (auditors replay everything; 第十一条 records)
-READ_ALL_ROLES = frozenset({"auditor", "admin"})
 
-
-def may_view(session: Session, instance: Instance, username: str) -> bool:
-    """Return True when ``username`` started, acted in, holds a task of, or audits the item."""
-    if instance.initiator == username:
-        return True
-    roles = roles_of(session, username)
-    if roles & READ_ALL_ROLES:
-        return True
+def participation(session: Session, instance: Instance, username: str,
+                  roles: set[str]) -> Participation:
+    """Return how ``username`` takes part in ``instance`` (started, acted, holds a task)."""
     acted = session.scalar(select(Event.id).where(
         Event.instance_id == instance.id, Event.actor == username).limit(1))
-    if acted is not None:
-        return True
     holds = session.scalar(select(Task.id).where(
         Task.instance_id == instance.id, Task.status == "open",
         (Task.assignee == username) | (Task.pool.is_(True) & Task.assignee.is_(None)
                                        & Task.role.in_(roles))).limit(1))
-    return holds is not None
+    return Participation(initiator=instance.initiator == username, acted=acted is not None,
+                         holds_task=holds is not None)
+
+
+def may_view(session: Session, instance: Instance, username: str) -> bool:
+    """Return True when the policy lets ``username`` read the item."""
+    roles = roles_of(session, username)
+    return may_read_item(roles, participation(session, instance, username, roles))
 
 
 def check_may_view(session: Session, instance_id: int, username: str) -> Instance:

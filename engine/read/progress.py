@@ -30,9 +30,9 @@ from sqlalchemy.orm import Session
 
 from engine.audit.history import events_of
 from engine.base.errors import NotFound
-from engine.base.xmlsafe import parse
-from engine.model.catalog import BPMN
 from engine.model.deployment import called_xml
+from engine.model.namespaces import BPMN_TAG as BPMN
+from engine.model.trees import tree_of
 from engine.org.people import display_names
 from engine.read.inbox import iso
 from engine.run.assignment import ROLE_TITLES, role_of_lane
@@ -74,7 +74,7 @@ _OUTLINES: dict[tuple[int, str], Outline] = {}
 
 def outline_of(xml: str) -> Outline:
     """Read a model's user tasks, their lanes, slots and main path from its XML."""
-    process = parse(xml).getroot().find(f"{BPMN}process")
+    process = tree_of(xml).getroot().find(f"{BPMN}process")
     if process is None:
         return Outline("", (), {})
     targets, defaults = _flows(process)

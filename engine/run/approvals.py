@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from engine.base.errors import Refused
+from engine.model import extensions
 from engine.store.schema import Event
 
 if TYPE_CHECKING:
@@ -37,13 +38,12 @@ class Incident(Refused):
 
 
 def properties(spec) -> dict[str, str]:
-    return getattr(spec, "extensions", {}).get("properties", {})
+    return extensions.of_spec(spec)
 
 
 def required_approvals(spec) -> list[str]:
     """Return the record labels an end event declares it needs approved."""
-    raw = properties(spec).get("requiredApprovals", "")
-    return [label.strip() for label in raw.replace("，", ",").split(",") if label.strip()]
+    return extensions.read_spec(spec, "requiredApprovals")
 
 
 class StepGuard:
@@ -68,8 +68,8 @@ def stage_labels(workflow_spec) -> dict[str, str]:
     labels = {}
     for name, spec in workflow_spec.task_specs.items():
         props = properties(spec)
-        if props.get("reviewStage", "").lower() in {"true", "yes", "1"}:
-            labels[name] = props.get("recordLabel") or name
+        if extensions.read(props, "reviewStage"):
+            labels[name] = extensions.read(props, "recordLabel") or name
     return labels
 
 

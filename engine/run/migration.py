@@ -21,6 +21,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 
 from engine.base.errors import Conflict, NotFound, Refused
+from engine.model import extensions
 from engine.model.deployment import current_version
 from engine.org.anonymity import covered
 from engine.run import determinism
@@ -56,7 +57,7 @@ def check(workflow: BpmnWorkflow, target: Version, inst_id: int, title: str,
     """Decide whether ``workflow`` can move to ``target`` by migrating a throwaway copy."""
     result = Check(inst_id, title)
     for task in workflow.get_tasks(state=TaskState.READY, manual=True):
-        form = task.task_spec.extensions.get("properties", {}).get("formName")
+        form = extensions.read_spec(task.task_spec, "formName")
         if form and old_forms.get(form) != target.forms.get(form):
             result.warnings.append(f"「{task.task_spec.bpmn_name}」的表单已变更，办理人将看到新表单")
     trial = state.load(state.dump(workflow), state.STATE_VERSION, _specs_of(workflow))

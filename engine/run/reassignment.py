@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from engine.audit.chain import log_operation
 from engine.audit.history import HistoryWriter
 from engine.base.errors import Invalid, NotAllowed
-from engine.run.assignment import ROLE_TITLES
+from engine.org.policy import may_reassign
+from engine.run.assignment import ROLE_TITLES, roles_of
 from engine.run.tasks import update_task
 from engine.store.schema import RoleHolding, User
 
@@ -35,7 +36,7 @@ def _static(session: Session, role: str) -> bool:
 
 
 def _check(session: Session, engine: EngineHandle, row, admin: str, new_user: str) -> None:
-    if not _holds(session, admin, "admin"):
+    if not may_reassign(roles_of(session, admin)):
         raise NotAllowed("只有管理员可以改派任务。")
     user = session.get(User, new_user) if new_user else None
     if user is None or not user.active:

@@ -23,6 +23,7 @@ from engine.audit.chain import log_operation
 from engine.audit.history import HistoryWriter, genesis_head
 from engine.base.clock import Clock
 from engine.base.errors import AlreadyDone, Conflict, Invalid, NotAllowed, NotFound
+from engine.model import extensions
 from engine.model.catalog import check_may_start
 from engine.model.deployment import Deployed, Source, called_xml, deploy, latest_version
 from engine.model.forms import FormInvalid, validate_draft, validate_submission
@@ -404,8 +405,7 @@ class _NotYet(Exception):
 def _start_form(workflow: BpmnWorkflow) -> str | None:
     start = workflow.spec.start
     for spec in [start, *start.outputs, *plain_starts(workflow.spec)]:
-        props = getattr(spec, "extensions", {}).get("properties", {})
-        if "formName" in props:
-            return props["formName"]
+        if "formName" in extensions.of_spec(spec):
+            return extensions.of_spec(spec)["formName"]
     return None
 

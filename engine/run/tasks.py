@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, RowMapping, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
+from engine.model import extensions
 from engine.model.expressions import Evaluator
 from engine.run.assignment import (
     Assignment,
@@ -43,7 +44,7 @@ TRUE = {"true", "yes", "1"}
 
 def properties(spiff_task) -> dict[str, str]:
     """Return the ``spiffworkflow:properties`` of a task's spec."""
-    return getattr(spiff_task.task_spec, "extensions", {}).get("properties", {})
+    return extensions.of_spec(spiff_task.task_spec)
 
 
 def new_task_row(step: StepView, task, now: datetime) -> dict[str, Any]:
@@ -53,7 +54,7 @@ def new_task_row(step: StepView, task, now: datetime) -> dict[str, Any]:
     assignee = _named_assignee(task, props)
     if assignee is not None and (len(assignee) > 64 or step.session.get(User, assignee) is None):
         raise AssignmentError(f"「{task.task_spec.bpmn_name}」的办理人 {assignee[:64]!r} 不是已有用户。")
-    review = props.get("reviewStage", "").lower() in TRUE
+    review = extensions.read(props, "reviewStage")
     excluded: set[str] = set()
     if review:  # the author never reviews their own item
         excluded = authors(step.connection, step.inst["id"]) | {step.inst["initiator"]}
@@ -65,7 +66,7 @@ def new_task_row(step: StepView, task, now: datetime) -> dict[str, Any]:
         assignment = _to_sole_holder(step, assignment, task.task_spec.name, review, excluded)
     row = {"id": str(task.id), "instance_id": step.inst["id"], "spec_name": task.task_spec.name,
            "name": task.task_spec.bpmn_name or task.task_spec.name,
-           "form_name": props.get("formName", ""), "role": role, "pool": assignment.pool,
+           "form_name": extensions.read(props, "formName") or "", "role": role, "pool": assignment.pool,
            "department_id": step.inst["department_id"], "assignee": assignment.assignee,
            "review_stage": review,
            "status": "open", "created_at": now}
@@ -87,7 +88,7 @@ def _to_sole_holder(step: StepView, assignment: Assignment, spec: str,
 
 
 def _named_assignee(task, props: dict[str, str]) -> str | None:
-    expression = props.get("assignee")
+    expression = extensions.read(props, "assignee")
     if not expression:
         return None
     value = Evaluator().evaluate(expression, dict(task.data))

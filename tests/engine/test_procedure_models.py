@@ -7,11 +7,11 @@ import pytest
 from lxml import etree
 
 from engine.model.deployment import load_directory
-from engine.model.loading import NS
+from engine.model.namespaces import DC_TAG, NS
 
 ROOT = Path(__file__).resolve().parents[2]
 MODELS = sorted((ROOT / "processes").glob("*.bpmn"))
-DI = {"bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}
+DI = NS
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ARTICLE = re.compile(r"第[一二三四五六七八九十、]+条|附件[12]")
 FLOW_NODES = ("startEvent", "endEvent", "userTask", "scriptTask", "callActivity",
@@ -68,7 +68,7 @@ def test_every_flow_node_sits_in_a_lane(path):
 
 
 def _bounds(tree) -> dict[str, tuple[float, float, float, float]]:
-    dc = "{http://www.omg.org/spec/DD/20100524/DC}Bounds"
+    dc = f"{DC_TAG}Bounds"
     return {s.get("bpmnElement"): tuple(float(s.find(dc).get(k)) for k in ("x", "y", "width",
                                                                             "height"))
             for s in tree.iterfind(".//bpmndi:BPMNShape", DI)}

@@ -114,7 +114,7 @@
                                   additionalModules: window.ShenfaTranslate ? [window.ShenfaTranslate] : [],
                                   moddleExtensions: { spiffworkflow: loaded[0] } });
     window.shenfaModeler = modeler;  // for tests and the browser console
-    window.ShenfaPanel(modeler, document.getElementById('panel'), { roles: source.roles, forms: source.forms, formsUrl: box.dataset.forms });
+    window.ShenfaPanel(modeler, document.getElementById('panel'), { roles: source.roles, forms: source.forms, properties: source.properties, formsUrl: box.dataset.forms });
     return modeler.importXML(source.xml).then(function () {
       // fit, then leave room on the left for the palette and on the right for the context pad
       var canvas = modeler.get('canvas');

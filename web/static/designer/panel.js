@@ -88,6 +88,31 @@
       return found ? found.title : name;
     }
 
+    // a registered property applies to the BPMN types it names (userTask -> bpmn:UserTask)
+    function propsFor(bo) {
+      return (options.properties || []).filter(function (d) {
+        return d.elements.some(function (e) { return is(bo, 'bpmn:' + e.charAt(0).toUpperCase() + e.slice(1)); });
+      });
+    }
+    function labelOf(d, bo) {
+      var local = bo.$type.replace('bpmn:', '');
+      return (d.labels || {})[local.charAt(0).toLowerCase() + local.slice(1)] || d.label;
+    }
+    function field(element, bo, d, value) {
+      function set(v) { setSpiff(element, d.name, v); }
+      if (d.type === 'form') {
+        var user = is(bo, 'bpmn:UserTask');
+        select(d.name, labelOf(d, bo), value, formChoices(user ? '（未指定）' : '（无）'), set, d.help);
+        if (user && value && options.formsUrl) {
+          box.appendChild(el('a', { href: options.formsUrl + '/' + encodeURIComponent(value), target: '_blank', rel: 'noopener' }, '编辑表单「' + formTitle(value) + '」'));
+        }
+      } else if (d.type === 'flag') {
+        check(d.name, labelOf(d, bo), value === 'true', function (v) { set(v ? 'true' : ''); });
+      } else {
+        text(d.name, labelOf(d, bo), value, set, d.help);
+      }
+    }
+
     var sections = [
       [function (bo) { return is(bo, 'bpmn:Lane'); }, function (element, bo) {
         var choices = [['', '（请选择角色）']].concat(options.roles.map(function (r) { return [r.key, r.title + ' (' + r.key + ')']; }));
@@ -96,19 +121,10 @@
           modeling.updateProperties(element, { name: role ? role.title + ' (' + role.key + ')' : '' });
         }, '泳道名写作「中文 (role_key)」，办理人按角色解析。');
       }],
-      [function (bo) { return is(bo, 'bpmn:UserTask'); }, function (element, bo) {
+      // the extension properties, from the registry (engine/model/extensions.py)
+      [function (bo) { return propsFor(bo).length > 0; }, function (element, bo) {
         var p = spiffProps(bo);
-        select('formName', '表单', p.formName, formChoices('（未指定）'), function (v) { setSpiff(element, 'formName', v); });
-        if (p.formName && options.formsUrl) {
-          var link = el('a', { href: options.formsUrl + '/' + encodeURIComponent(p.formName), target: '_blank', rel: 'noopener' }, '编辑表单「' + formTitle(p.formName) + '」');
-          box.appendChild(link);
-        }
-        check('reviewStage', '审核环节（三审：同一人不得办理同一事项的两个审核环节）', p.reviewStage === 'true', function (v) { setSpiff(element, 'reviewStage', v ? 'true' : ''); });
-        text('recordLabel', '记录栏目（附件1/附件2）', p.recordLabel, function (v) { setSpiff(element, 'recordLabel', v); }, '如 审稿、核稿、审签');
-        text('assignee', '指定办理人（表达式，可选）', p.assignee, function (v) { setSpiff(element, 'assignee', v); });
-      }],
-      [function (bo) { return is(bo, 'bpmn:StartEvent'); }, function (element, bo) {
-        select('formName', '发起表单', spiffProps(bo).formName, formChoices('（无）'), function (v) { setSpiff(element, 'formName', v); });
+        propsFor(bo).forEach(function (d) { field(element, bo, d, p[d.name]); });
       }],
       [function (bo) { return (bo.eventDefinitions || []).some(function (d) { return is(d, 'bpmn:TimerEventDefinition'); }); }, function (element, bo) {
         var def = bo.eventDefinitions.filter(function (d) { return is(d, 'bpmn:TimerEventDefinition'); })[0];
@@ -124,11 +140,6 @@
           is(bo, 'bpmn:StartEvent')
             ? '定时发起：每个周期自动发起一个事项，如 "R/2026-01-05T09:00:00+08:00/P1M"（第十九条 每月定期巡查）；表达式，不是 Python'
             : '如 "PT30M"（第十三条：30 分钟内更正或撤回）；表达式，不是 Python');
-      }],
-      [function (bo) { return is(bo, 'bpmn:EndEvent'); }, function (element, bo) {
-        text('requiredApprovals', '须经同意的审核环节', spiffProps(bo).requiredApprovals,
-          function (v) { setSpiff(element, 'requiredApprovals', v); },
-          '记录栏目，逗号分隔，如 审稿,核稿,审签：最近一次退回后均须“同意”才能到达此结束事件');
       }],
       [function (bo) { return is(bo, 'bpmn:ExclusiveGateway') || is(bo, 'bpmn:InclusiveGateway'); }, function (element, bo) {
         var choices = [['', '（无）']].concat((bo.outgoing || []).map(function (f) { return [f.id, (f.name || f.id)]; }));
