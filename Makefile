@@ -50,6 +50,7 @@ run: $(STAMP) $(ASSETS) pdf-deps
 	$(BIN)/shenfa serve --host 127.0.0.1 --port 5000
 
 test: $(STAMP) system-deps $(ASSETS)
+	$(BIN)/ruff check engine web tests bench tools
 	$(BIN)/mypy
 	$(BIN)/pytest -q -n auto --dist loadfile
 
@@ -63,7 +64,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/returns.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check engine web tests bench
+	$(BIN)/ruff check engine web tests bench tools
 
 clean:
 	rm -rf $(VENV) var node_modules

@@ -22,7 +22,7 @@ from engine.audit.history import events_of
 from engine.audit.layouts import Layout, for_procedure
 from engine.base.errors import Refused
 from engine.model.form_labels import decision_label, described, option_label
-from engine.model.spec import version_spec
+from engine.model.specs import version_spec
 from engine.org import institution
 from engine.org.anonymity import covered
 from engine.org.people import display_names

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from engine.base.errors import NotAllowed, NotFound
 from engine.model.deployment import latest_version
-from engine.model.spec import version_spec
+from engine.model.specs import version_spec
 from engine.org.policy import may_start
 from engine.run.assignment import OTHER_ROLES, POOL_ROLES, ROLE_TITLES, roles_of
 from engine.store.schema import Instance, ModelVersion

@@ -177,10 +177,11 @@ def content_key(xml: str, called: dict[str, str] | None) -> tuple:
 
 def remember(xml: str, called: dict[str, str] | None, spec: ModelSpec) -> ModelSpec:
     """Remember ``spec`` as the description of this content (oldest forgotten first)."""
-    return _keep(content_key(xml, called), spec)
+    return keep(content_key(xml, called), spec)
 
 
-def _keep(key, spec: ModelSpec) -> ModelSpec:
+def keep(key: tuple, spec: ModelSpec) -> ModelSpec:
+    """Remember ``spec`` under ``key``; the oldest entry goes past :data:`CACHED_SPECS`."""
     _SPECS[key] = spec
     _SPECS.move_to_end(key)
     while len(_SPECS) > CACHED_SPECS:
@@ -188,26 +189,9 @@ def _keep(key, spec: ModelSpec) -> ModelSpec:
     return spec
 
 
-def model_spec(xml: str, called: dict[str, str] | None = None) -> ModelSpec:
-    """Return the spec of a model version: remembered, or parsed now by SpiffWorkflow."""
-    found = _SPECS.get(content_key(xml, called))
-    if found is None:
-        from engine.model.loading import parse_specs  # loading imports us: it builds and remembers
-
-        parse_specs(xml, "<model>", called)
-        found = _SPECS[content_key(xml, called)]
-    return found
-
-
-def version_spec(connection, version) -> ModelSpec:
-    """Return the spec of a deployed :class:`ModelVersion` row (with its pinned called models)."""
-    from engine.model.deployment import called_xml  # deployment imports loading, which imports us
-
-    found = _SPECS.get(("version", version.content_hash))  # the hash covers the called models
-    if found is None:
-        found = model_spec(version.bpmn_xml, called_xml(connection, version.id))
-        _keep(("version", version.content_hash), found)
-    return found
+def recall(key: tuple) -> ModelSpec | None:
+    """Return the spec remembered under ``key``, if any."""
+    return _SPECS.get(key)
 
 
 def forget() -> None:

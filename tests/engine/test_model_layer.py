@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from engine.base import xmlsafe
-from engine.model import extensions, spec, trees
+from engine.model import extensions, spec, specs, trees
 from engine.model.deployment import load_directory
 from engine.model.loading import ModelError, check_model, library
 from engine.model.namespaces import NS
@@ -66,8 +66,8 @@ def test_a_spec_is_built_once_per_version(parses):
     models = library(PROCESSES)
     called = {k: models[k] for k in ("tier3_review", "incident_closure", "four_review",
                                      "three_review")}
-    first = spec.model_spec(models["post_review"], called)
-    assert spec.model_spec(models["post_review"], dict(reversed(called.items()))) is first
+    first = specs.model_spec(models["post_review"], called)
+    assert specs.model_spec(models["post_review"], dict(reversed(called.items()))) is first
 
 
 # -- the registry -----------------------------------------------------------------
@@ -151,7 +151,7 @@ def _props(el) -> dict[str, str]:
 def _own_spec(path: Path) -> spec.ModelSpec:
     models = library(PROCESSES)
     model = check_model(path.read_text(encoding="utf-8"), path.name, FORMS, models)
-    return spec.model_spec(model.xml, model.called)
+    return specs.model_spec(model.xml, model.called)
 
 
 @pytest.mark.parametrize("path", MODELS, ids=[p.stem for p in MODELS])
