@@ -78,7 +78,19 @@ def issue_token(username: str) -> str:
 
 
 def token_claims(req) -> tuple[str, str] | None:
-    """Return (user, sign-in id) of a valid ``Authorization: Bearer`` token on ``/api``, or None."""
+    """Return (user, sign-in id) of a valid ``Authorization: Bearer`` token on ``/api``, or None.
+
+    Read once per request (kept on ``flask.g``): the loader and the CSRF check both ask.
+    """
+    if req is request and "token_claims" in g:
+        return g.token_claims
+    claims = _read_claims(req)
+    if req is request:
+        g.token_claims = claims
+    return claims
+
+
+def _read_claims(req) -> tuple[str, str] | None:
     header = req.headers.get("Authorization", "")
     if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
         return None
@@ -97,13 +109,18 @@ def token_username(req) -> str | None:
     claims = token_claims(req)
     if claims is None:
         return None
+    if req is request and g.get("token_user") == claims[0]:
+        return claims[0]  # this request's loader found the sign-in active a moment ago
     with reading() as db:
         return claims[0] if accounts.signed_in(db, claims[1], claims[0]) else None
 
 
 def _from_token(req) -> WebUser | None:
     claims = token_claims(req)
-    return load_user(*claims) if claims else None
+    user = load_user(*claims) if claims else None
+    if user is not None and req is request:
+        g.token_user = user.username  # the sign-in is active: token_username need not ask again
+    return user
 
 
 def check_credentials(username: str, password: str) -> bool:

@@ -11,9 +11,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.audit.chain import log_operation
-from engine.org import logins
+from engine.org import logins, people
 from engine.org.logins import Locked, Policy
-from engine.org.people import person
 from engine.run.runtime import Engine
 
 __all__ = ["Locked", "Policy", "check_password", "end_sign_in", "log", "open_sign_in",
@@ -55,6 +54,6 @@ def signed_in(session: Session, sid: str | None, username: str) -> bool:
 
 def signed_in_person(session: Session, sid: str | None, username: str) -> dict[str, Any] | None:
     """Return the active person ``username`` of a sign-in that has not ended, or None."""
-    return person(session, username) if signed_in(session, sid, username) else None
+    return people.signed_in_person(session, sid, username)  # one query: every request asks
 
 

@@ -164,9 +164,13 @@ def find_task(session: Session, ref: str) -> str:
     return queries.find_task_id(session, ref)
 
 
-def item_detail(session: Session, instance_id: int) -> dict[str, Any]:
-    """Return item ``instance_id`` with its tasks and history (no permission check)."""
-    return queries.instance_detail(session, instance_id)
+def item_detail(session: Session, instance_id: int, *, history: bool = True) -> dict[str, Any]:
+    """Return item ``instance_id`` with its tasks and history (no permission check).
+
+    Without ``history`` the answer leaves the history out: a caller that completed a step
+    needs the next tasks, not every event again.
+    """
+    return queries.instance_detail(session, instance_id, history=history)
 
 
 def item_for(session: Session, instance_id: int, username: str) -> dict[str, Any]:
@@ -230,15 +234,17 @@ def save_draft(engine: Engine, task_id: str, username: str, data: dict) -> None:
 
 
 def complete(engine: Engine, task_id: str, username: str, data: dict, *,
-             repeat_ok: bool = False) -> None:
+             repeat_ok: bool = False, claim: bool = False) -> None:
     """Complete ``task_id`` as ``username`` with form ``data``; all or nothing.
 
     With ``repeat_ok`` a repeat by the user who just completed it (a double tap on 提交,
     a retry after a lost answer) is their own success; anyone else's repeat, and every
-    repeat without it, gets the engine's AlreadyDone (409).
+    repeat without it, gets the engine's AlreadyDone (409).  With ``claim`` an unclaimed
+    pool task the user may claim is claimed in the same transaction (the policy's
+    rules of claiming hold: their role, and no author reviews their own work).
     """
     try:
-        engine.complete(task_id, username, data)
+        engine.complete(task_id, username, data, claim=claim)
     except AlreadyDone as err:
         if not repeat_ok or err.by != username:
             raise

@@ -116,7 +116,7 @@ def inbox(session: Session, username: str, query: InboxQuery, now: datetime) -> 
     rows = _task_rows(session, page, now) if tab.rows_are_tasks else _instance_rows(session, page)
     _add_accounts(session, rows)
     rows = covered_rows(session, rows, viewer=username, filters=query.filters)  # 第十九条
-    counts = {name: count(session, username, name, filters, roles) for name in TABS}
+    counts = count_all(session, username, filters, roles)
     total = counts[query.tab]
     return {"tab": query.tab, "rows": rows, "total": total, "counts": counts,
             "page": max(query.page, 1), "per_page": per_page,
@@ -126,13 +126,26 @@ def inbox(session: Session, username: str, query: InboxQuery, now: datetime) -> 
 def count(session: Session, username: str, tab_name: str, filters: dict[str, Any],
           roles: set[str] | None = None) -> int:
     """Return how many rows tab ``tab_name`` holds for ``username`` under ``filters``."""
-    tab = TABS[tab_name]
     roles = roles_of(session, username) if roles is None else roles
+    return session.scalar(_count_stmt(username, tab_name, filters, roles)) or 0
+
+
+def count_all(session: Session, username: str, filters: dict[str, Any],
+              roles: set[str]) -> dict[str, int]:
+    """Return the count of every tab in one query (one round trip, not one per tab)."""
+    subs = [_count_stmt(username, name, filters, roles).scalar_subquery().label(name)
+            for name in TABS]
+    row = session.execute(select(*subs)).one()
+    return {name: value or 0 for name, value in zip(TABS, row, strict=True)}
+
+
+def _count_stmt(username: str, tab_name: str, filters: dict[str, Any], roles: set[str]) -> Select:
+    tab = TABS[tab_name]
     table = Task if tab.rows_are_tasks else Instance
     stmt = select(func.count()).select_from(table)  # count(*): answered from the index alone
     if tab.rows_are_tasks and set(_active(filters)) & INSTANCE_FILTERS:
         stmt = stmt.join(Instance, Task.instance_id == Instance.id)
-    return session.scalar(_filtered(stmt, tab, username, roles, filters)) or 0
+    return _filtered(stmt, tab, username, roles, filters)
 
 
 #: items a title search matched only through an anonymous complainant's covered identity

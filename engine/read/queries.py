@@ -102,8 +102,8 @@ def event_dict(event: Event) -> dict[str, Any]:
             "payload": event.payload, "hash": event.hash, "prev_hash": event.prev_hash}
 
 
-def instance_detail(session: Session, instance_id: int) -> dict[str, Any]:
-    """Return an instance's status, version, open tasks and history."""
+def instance_detail(session: Session, instance_id: int, *, history: bool = True) -> dict[str, Any]:
+    """Return an instance's status, version, open tasks and (unless not ``history``) history."""
     inst = session.get(Instance, instance_id)
     if inst is None:
         raise NotFound(f"事项不存在: {instance_id}")
@@ -111,11 +111,13 @@ def instance_detail(session: Session, instance_id: int) -> dict[str, Any]:
     assert version is not None  # an instance's version is never deleted
     tasks = session.scalars(select(Task).where(Task.instance_id == instance_id)
                             .order_by(Task.created_at, Task.id)).all()
-    return covered(session, instance_id, {
+    detail = {
         "id": inst.id, "model": inst.model_key, "model_version": version.version,
         "title": inst.title, "status": inst.status, "initiator": inst.initiator,
         "department_id": inst.department_id, "started_at": _iso(inst.started_at),
         "ended_at": _iso(inst.ended_at), "revision": inst.revision,
         "tasks": [task_summary(session, t) for t in tasks],
-        "history": [event_dict(e) for e in events_of(session, instance_id)],
-    })
+    }
+    if history:
+        detail["history"] = [event_dict(e) for e in events_of(session, instance_id)]
+    return covered(session, instance_id, detail)

@@ -174,14 +174,18 @@ class Engine(ReservedStarts):
             update_task(conn, task_id, draft=dict(data))
 
     @optimistic
-    def complete(self, task_id: str, username: str, data: dict) -> list[dict[str, Any]]:
+    def complete(self, task_id: str, username: str, data: dict,
+                 claim: bool = False) -> list[dict[str, Any]]:
         """Complete ``task_id`` as ``username`` with form ``data``; all or nothing.
 
+        With ``claim``, an unclaimed pool task ``username`` may claim is claimed in the
+        same transaction (one commit, the claim in the history before the completion).
         Return the rows of the tasks this completion opened.
         """
         with self.transaction(deferred=True) as conn:  # the model runs before the first write
             row, inst = self.lock(conn, task_id, username)
-            self._check_may_complete(conn, row, username)
+            claiming = claim and self._claims_here(conn, row, username)
+            self._check_may_complete(conn, row, username, claiming)
             version = self.version(inst["model_version_id"], conn)
             clean = self._validate(version, row["form_name"], data)
             self._check_choices(conn, version, row["form_name"], clean, username)
@@ -190,6 +194,9 @@ class Engine(ReservedStarts):
             if task is None or task.state != TaskState.READY:
                 raise Conflict("此任务已不处于可办理状态。")
             now = step.now
+            if claiming:
+                step.history.append("task_claimed", now, username, row["role"], task_id,
+                                    row["spec_name"])
             step.trigger = step.history.append(
                 "task_completed", now, username, row["role"], task_id, row["spec_name"],
                 data=clean, decision=clean.get("decision"), comment=clean.get("comment"),
@@ -201,7 +208,7 @@ class Engine(ReservedStarts):
                 step.inst["title"] = str(clean["title"])[:300]
             step.run(task.run)
             update_task(conn, task_id, status="completed", completed_by=username,
-                        completed_at=now, draft=None)
+                        completed_at=now, draft=None, assignee=username)
             self.finish(step)
             return step.opened
 
@@ -379,13 +386,19 @@ class Engine(ReservedStarts):
     def _holds(self, conn: Connection, username: str, role: str) -> bool:
         return conn.execute(HOLDS_ROLE, {"username": username, "role": role}).first() is not None
 
-    def _check_may_complete(self, conn: Connection, row: RowMapping, username: str) -> None:
+    def _check_may_complete(self, conn: Connection, row: RowMapping, username: str,
+                            claiming: bool = False) -> None:
         self._user(conn, username)
-        if row["pool"] and row["assignee"] is None:
+        if row["pool"] and row["assignee"] is None and not claiming:
             raise NotAllowed("请先认领此任务再办理。")
-        if row["assignee"] != username:
+        if row["assignee"] != username and not claiming:
             raise NotAllowed("此任务不属于您。")
-        self.check_separation(conn, row, username)
+        self.check_separation(conn, row, username)  # authors never review, claimed or not
+
+    def _claims_here(self, conn: Connection, row: RowMapping, username: str) -> bool:
+        """Tell whether completing ``row`` claims it: an unclaimed pool task of ``username``'s role."""
+        return bool(row["pool"] and row["assignee"] is None
+                    and self._holds(conn, username, row["role"]))
 
     def check_separation(self, conn: Connection, row: RowMapping, username: str) -> None:
         """Refuse ``username`` a review task of an item they wrote or already reviewed (三审)."""

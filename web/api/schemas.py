@@ -89,6 +89,17 @@ class DataIn(Base):
                        metadata={"description": "表单数据，按任务的 form_schema 填写"})
 
 
+class IncludeArgs(Base):
+    include = fields.String(validate=validate.OneOf(["history"], error="include 只能是 history。"),
+                            metadata={"description": "history: the answer carries the item's "
+                                      "whole history too (by default only its tasks)"})
+
+
+class CompleteArgs(IncludeArgs):
+    claim = fields.Boolean(metadata={"description": "true: an unclaimed pool task you may claim "
+                                     "is claimed and completed in one transaction"})
+
+
 class CommentIn(Base):
     body = MultiLine(required=True, error_messages=MSG)
 
@@ -204,7 +215,8 @@ class InstanceOut(Schema):
     ended_at = fields.String(allow_none=True)
     revision = fields.Integer()
     tasks = fields.List(fields.Dict())
-    history = fields.List(fields.Nested(EventOut))
+    history = fields.List(fields.Nested(EventOut), metadata={
+        "description": "the item's history: always on GET, on start and complete with ?include=history"})
     progress = fields.Dict(metadata={"description": "path taken; stages with who and when"})
 
 

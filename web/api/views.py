@@ -14,7 +14,7 @@ from engine.app.tasks import TaskDetail
 
 from ..auth import check_credentials, end_session, issue_token, start_session
 from ..security import protect_unless_token
-from ..services import engine, now, transaction
+from ..services import engine, now, reading, transaction
 from . import schemas as s
 
 
@@ -84,17 +84,24 @@ def models():
 
 @bp.route("/models/<key>/instances", methods=["POST"])
 @bp.arguments(s.DataIn)
+@bp.arguments(s.IncludeArgs, location="query")
 @bp.response(201, s.InstanceOut)
 @bp.alt_response(400, description=ERRORS[400])
 @bp.alt_response(403, description=ERRORS[403])
 @bp.alt_response(404, description=ERRORS[404])
-def start(body, key):
-    """Start an item of procedure ``key`` with its start form data."""
-    with transaction() as db:
-        service.check_may_start(db, key, current_user.username)
+def start(body, args, key):
+    """Start an item of procedure ``key`` with its start form data.
+
+    The answer is the item with its tasks; ``?include=history`` adds its history.
+    """
     instance_id = service.start(engine(), key, current_user.username, body["data"])
-    with transaction() as db:
-        return service.item_detail(db, instance_id)
+    return _item_after(instance_id, args)
+
+
+def _item_after(instance_id: int, args: dict) -> dict:
+    """Return the item a write just changed: its tasks, its history only when asked for."""
+    with reading() as db:  # committed already: the answer need not wait for the write lock
+        return service.item_detail(db, instance_id, history=args.get("include") == "history")
 
 
 @bp.route("/tasks")
@@ -145,21 +152,26 @@ def unclaim(task_id):
 
 @bp.route("/tasks/<task_id>/complete", methods=["POST"])
 @bp.arguments(s.DataIn)
+@bp.arguments(s.CompleteArgs, location="query")
 @bp.response(200, s.InstanceOut)
 @bp.alt_response(400, description=ERRORS[400])
 @bp.alt_response(403, description=ERRORS[403])
 @bp.alt_response(404, description=ERRORS[404])
 @bp.alt_response(409, description=ERRORS[409])
-def complete(body, task_id):
+def complete(body, args, task_id):
     """Complete a task with its form data; 400 lists the errors of each field.
 
-    A repeat by the user who just completed it (a double tap, a retry after a lost
-    answer) is their own success: 200 with the item as now. Anyone else gets 409.
+    With ``?claim=true`` an unclaimed pool task the user may claim is claimed and
+    completed in one transaction (no separate claim request). A repeat by the user who just completed it
+    (a double tap, a retry after a lost answer) is their own success: 200 with the item
+    as now. Anyone else gets 409. The answer is the item with its tasks (the next ones
+    open); ``?include=history`` adds its history.
     """
-    instance_id = _detail(task_id).instance_id
-    service.complete(engine(), task_id, current_user.username, body["data"], repeat_ok=True)
-    with transaction() as db:
-        return service.item_detail(db, instance_id)
+    with reading() as db:
+        instance_id = service.check_visible(db, current_user.username, task_id=task_id)
+    service.complete(engine(), task_id, current_user.username, body["data"], repeat_ok=True,
+                     claim=args.get("claim", False))
+    return _item_after(instance_id, args)
 
 
 @bp.route("/tasks/<task_id>/draft", methods=["PUT"])
