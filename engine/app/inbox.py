@@ -51,9 +51,13 @@ def query_of(parsed: dict, per_page: int) -> InboxQuery:
                       parsed.get("per_page", per_page))
 
 
-def page_of(session: Session, username: str, query: InboxQuery, now: datetime) -> InboxPage:
-    """Return the page ``query`` asks of ``username``'s inbox, covered for them (第十九条)."""
-    return InboxPage(**read.inbox(session, username, query, now))
+def page_of(session: Session, username: str, query: InboxQuery, now: datetime,
+            roles: set[str] | None = None) -> InboxPage:
+    """Return the page ``query`` asks of ``username``'s inbox, covered for them (第十九条).
+
+    ``roles``: the user's roles as read this request already (else read here).
+    """
+    return InboxPage(**read.inbox(session, username, query, now, roles))
 
 
 def choices(session: Session) -> InboxChoices:

@@ -32,17 +32,18 @@ from engine.store.schema import Instance, User
 
 
 def check_visible(session: Session, username: str, *, task_id: str | None = None,
-                  instance_id: int | None = None) -> int:
+                  instance_id: int | None = None, roles: set[str] | None = None) -> int:
     """Refuse (NotFound / NotAllowed) unless ``username`` may see the task or item; return the item id.
 
     The one place this service asks the permissions policy: who takes part in an item,
-    and the auditors, may read it (第十一条).
+    and the auditors, may read it (第十一条).  ``roles``: the user's roles as read this
+    request (the web's signed-in user), else they are read here.
     """
     if task_id is not None:
-        return access.check_may_view_task(session, task_id, username).instance_id
+        return access.check_may_view_task(session, task_id, username, roles).instance_id
     if instance_id is None:
         raise TypeError("check_visible needs a task_id or an instance_id")
-    return access.check_may_view(session, instance_id, username).id
+    return access.check_may_view(session, instance_id, username, roles).id
 
 
 @dataclass(frozen=True)
@@ -111,9 +112,10 @@ def task_detail(session: Session, task_id: str) -> TaskDetail:
     return TaskDetail(**queries.task_detail(session, task_id))
 
 
-def task_for(session: Session, task_id: str, username: str) -> TaskDetail:
+def task_for(session: Session, task_id: str, username: str,
+             roles: set[str] | None = None) -> TaskDetail:
     """Return task ``task_id`` if ``username`` may see its item; the draft only to its assignee."""
-    check_visible(session, username, task_id=task_id)
+    check_visible(session, username, task_id=task_id, roles=roles)
     detail = task_detail(session, task_id)
     if detail.assignee != username:
         detail = replace(detail, draft=None)  # unfinished input is the assignee's own

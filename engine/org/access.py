@@ -28,26 +28,32 @@ def participation(session: Session, instance: Instance, username: str,
                          holds_task=holds is not None)
 
 
-def may_view(session: Session, instance: Instance, username: str) -> bool:
-    """Return True when the policy lets ``username`` read the item."""
-    roles = roles_of(session, username)
+def may_view(session: Session, instance: Instance, username: str,
+             roles: set[str] | None = None) -> bool:
+    """Return True when the policy lets ``username`` read the item.
+
+    ``roles`` are the user's roles when the caller read them this request already.
+    """
+    roles = roles_of(session, username) if roles is None else roles
     return may_read_item(roles, participation(session, instance, username, roles))
 
 
-def check_may_view(session: Session, instance_id: int, username: str) -> Instance:
+def check_may_view(session: Session, instance_id: int, username: str,
+                   roles: set[str] | None = None) -> Instance:
     """Return the instance if ``username`` may see it; raise NotFound or NotAllowed."""
     instance = session.get(Instance, instance_id)
     if instance is None:
         raise NotFound(f"事项不存在: {instance_id}")
-    if not may_view(session, instance, username):
+    if not may_view(session, instance, username, roles):
         raise NotAllowed("您不是此事项的参与人，无权查看。")
     return instance
 
 
-def check_may_view_task(session: Session, task_id: str, username: str) -> Task:
+def check_may_view_task(session: Session, task_id: str, username: str,
+                        roles: set[str] | None = None) -> Task:
     """Return the task if ``username`` may see its item; raise NotFound or NotAllowed."""
     task = session.get(Task, task_id)
     if task is None:
         raise NotFound(f"任务不存在: {task_id}")
-    check_may_view(session, task.instance_id, username)
+    check_may_view(session, task.instance_id, username, roles)
     return task

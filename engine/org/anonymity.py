@@ -88,10 +88,29 @@ def rule_of(forms: dict[str, dict]) -> dict | None:
     return next((f["x-anonymous"] for f in forms.values() if f and f.get("x-anonymous")), None)
 
 
+#: each version's rule by its content hash: the hash covers its forms, and a deployed
+#: version never changes, so its forms are read (and parsed) once per process, not per request
+_RULES: dict[str, dict | None] = {}
+
+
+def _rule_by_hash(session: Session, version_id: int, content_hash: str) -> dict | None:
+    if content_hash not in _RULES:
+        forms = session.scalar(select(ModelVersion.forms).where(ModelVersion.id == version_id))
+        _RULES[content_hash] = rule_of(forms or {})
+    return _RULES[content_hash]
+
+
+def version_rule(session: Session, version_id: int) -> dict | None:
+    """Return the ``x-anonymous`` rule of model version ``version_id``, or None."""
+    content_hash = session.scalar(select(ModelVersion.content_hash)
+                                  .where(ModelVersion.id == version_id))
+    return _rule_by_hash(session, version_id, content_hash) if content_hash else None
+
+
 def anonymous_versions(session: Session) -> list[int]:
     """Return the model versions whose forms declare an ``x-anonymous`` rule."""
-    rows = session.execute(select(ModelVersion.id, ModelVersion.forms))
-    return [i for i, forms in rows if rule_of(forms or {})]
+    rows = session.execute(select(ModelVersion.id, ModelVersion.content_hash)).all()
+    return [i for i, content_hash in rows if _rule_by_hash(session, i, content_hash)]
 
 
 def veil_for(session: Session, instance_id: int, viewer: str | None,
@@ -104,8 +123,7 @@ def veil_for(session: Session, instance_id: int, viewer: str | None,
     if viewer is None:
         return None
     inst = session.get(Instance, instance_id)
-    version = session.get(ModelVersion, inst.model_version_id) if inst else None
-    rule = rule_of(version.forms or {}) if version else None
+    rule = version_rule(session, inst.model_version_id) if inst else None
     if rule is None or inst is None or viewer == inst.initiator:
         return None
     data = _start_data(session, instance_id) if start is None else start

@@ -104,9 +104,10 @@ FILTERS: dict[str, Callable[[Tab, Any], ColumnElement[bool]]] = {
 INSTANCE_FILTERS = {"model", "q", "account", "tier"}
 
 
-def inbox(session: Session, username: str, query: InboxQuery, now: datetime) -> dict[str, Any]:
+def inbox(session: Session, username: str, query: InboxQuery, now: datetime,
+          roles: set[str] | None = None) -> dict[str, Any]:
     """Return one page of ``query.tab`` for ``username`` with the counts of every tab."""
-    roles = roles_of(session, username)
+    roles = roles_of(session, username) if roles is None else roles
     tab = TABS[query.tab]
     per_page = max(1, min(query.per_page, MAX_PER_PAGE))
     filters = {**query.filters, HIDDEN: veiled_matches(session, username, query.filters)}

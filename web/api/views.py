@@ -14,7 +14,7 @@ from engine.app.tasks import TaskDetail
 
 from ..auth import check_credentials, end_session, issue_token, start_session
 from ..security import protect_unless_token
-from ..services import engine, now, reading, transaction
+from ..services import engine, now, reading, roles, transaction
 from . import schemas as s
 
 
@@ -111,12 +111,12 @@ def tasks(args):
     """The inbox: tab mine / claimable / done / started, filters, paging and counts."""
     query = query_of(args, int(current_app.config["PER_PAGE"]))
     with transaction() as db:
-        return page_of(db, current_user.username, query, now())
+        return page_of(db, current_user.username, query, now(), set(roles()))
 
 
 def _detail(task_id: str) -> TaskDetail:
     with transaction() as db:
-        return service.task_for(db, task_id, current_user.username)
+        return service.task_for(db, task_id, current_user.username, set(roles()))
 
 
 @bp.route("/tasks/<task_id>")
@@ -168,7 +168,8 @@ def complete(body, args, task_id):
     open); ``?include=history`` adds its history.
     """
     with reading() as db:
-        instance_id = service.check_visible(db, current_user.username, task_id=task_id)
+        instance_id = service.check_visible(db, current_user.username, task_id=task_id,
+                                            roles=set(roles()))
     service.complete(engine(), task_id, current_user.username, body["data"], repeat_ok=True,
                      claim=args.get("claim", False))
     return _item_after(instance_id, args)
