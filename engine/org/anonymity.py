@@ -100,13 +100,6 @@ def _rule_by_hash(session: Session, version_id: int, content_hash: str) -> dict 
     return _RULES[content_hash]
 
 
-def version_rule(session: Session, version_id: int) -> dict | None:
-    """Return the ``x-anonymous`` rule of model version ``version_id``, or None."""
-    content_hash = session.scalar(select(ModelVersion.content_hash)
-                                  .where(ModelVersion.id == version_id))
-    return _rule_by_hash(session, version_id, content_hash) if content_hash else None
-
-
 def anonymous_versions(session: Session) -> list[int]:
     """Return the model versions whose forms declare an ``x-anonymous`` rule."""
     rows = session.execute(select(ModelVersion.id, ModelVersion.content_hash)).all()
@@ -123,7 +116,8 @@ def veil_for(session: Session, instance_id: int, viewer: str | None,
     if viewer is None:
         return None
     inst = session.get(Instance, instance_id)
-    rule = version_rule(session, inst.model_version_id) if inst else None
+    version = session.get(ModelVersion, inst.model_version_id) if inst else None
+    rule = rule_of(version.forms or {}) if version else None
     if rule is None or inst is None or viewer == inst.initiator:
         return None
     data = _start_data(session, instance_id) if start is None else start
