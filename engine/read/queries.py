@@ -107,12 +107,13 @@ def instance_detail(session: Session, instance_id: int, *, history: bool = True)
     inst = session.get(Instance, instance_id)
     if inst is None:
         raise NotFound(f"事项不存在: {instance_id}")
-    version = session.get(ModelVersion, inst.model_version_id)
-    assert version is not None  # an instance's version is never deleted
+    # The version's number only: the whole row would load (and parse) its XML and forms.
+    version = session.scalar(select(ModelVersion.version)
+                             .where(ModelVersion.id == inst.model_version_id))
     tasks = session.scalars(select(Task).where(Task.instance_id == instance_id)
                             .order_by(Task.created_at, Task.id)).all()
     detail = {
-        "id": inst.id, "model": inst.model_key, "model_version": version.version,
+        "id": inst.id, "model": inst.model_key, "model_version": version,
         "title": inst.title, "status": inst.status, "initiator": inst.initiator,
         "department_id": inst.department_id, "started_at": _iso(inst.started_at),
         "ended_at": _iso(inst.ended_at), "revision": inst.revision,
