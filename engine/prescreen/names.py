@@ -18,6 +18,8 @@ from typing import Any
 Span = tuple[int, int]
 CLAUSE_END = re.compile(r"[，,。！？!?；;\n（）()“”\"]")
 SEPARATORS = {"：", ":", "、", " ", "　"}
+# 老李、小王、阿芳: a familiar form that does not identify anyone, not a name to remove
+FAMILIAR = re.compile(r"[老小阿][\u4e00-\u9fff]")
 _lock = threading.Lock()
 _tokenizer: Any = None
 
@@ -86,4 +88,6 @@ def _neighbour(tokens: list[tuple[str, str, int]], i: int, step: int) -> int | N
 
 def _is_name(token: tuple[str, str, int], tags: set[str], excluded: tuple[str, ...]) -> bool:
     word, tag, _ = token
+    if FAMILIAR.fullmatch(word):
+        return False
     return tag in tags and len(word) >= 2 and not any(x in word for x in excluded)
