@@ -125,6 +125,20 @@ class ModelVersion(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+class PrescreenRuleSet(Base):
+    """A deployed version of the pre-screen's rules files (issue 15), named by its content hash."""
+
+    __tablename__ = "prescreen_rule_sets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(64), index=True)  # a rollback deploys an old one again
+    files: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"privacy.yaml": text, ...} as deployed
+    rule_count: Mapped[int] = mapped_column(Integer)
+    deployed_by: Mapped[str | None] = mapped_column(String(64))
+    deployed_at: Mapped[datetime]
+    note: Mapped[str | None] = mapped_column(Text)
+
+
 class Instance(Base):
     __tablename__ = "instances"
 
