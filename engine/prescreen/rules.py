@@ -107,7 +107,7 @@ def _parse_file(name: str, text: str) -> list[Rule]:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
         where = getattr(err, "problem_mark", None)
-        line = f"第 {where.line + 1} 行" if where is not None else ""
+        line = f" 第 {where.line + 1} 行" if where is not None else ""
         raise RulesError(f"{name}{line}：不是合法的 YAML（{getattr(err, 'problem', err)}）") from None
     if not isinstance(data, dict) or set(data) - {"category", "rules", "note"}:
         raise RulesError(f"{name}：文件须为含 category 与 rules 的映射（可选 note）。")

@@ -39,15 +39,15 @@ def mobile(value: str) -> bool:
 
 
 def landline(value: str) -> bool:
-    """Tell whether a number is a fixed-line number: area code 0 + 2-3 digits, then 7-8 digits not starting 0/1."""
+    """Tell whether a number is a fixed-line number: area code, then 7-8 digits not starting 0/1.
+
+    Area codes are 010 and 02x (three digits) or 0 and three digits elsewhere (0575 Shaoxing).
+    """
     digits = SEPARATORS.sub("", value)
-    if not (digits.isascii() and digits.isdigit() and digits.startswith("0")) or digits.startswith("00"):
+    if len(digits) < 3 or not (digits.isascii() and digits.isdigit() and digits[0] == "0") or digits[1] == "0":
         return False
-    for area in (3, 4):
-        local = digits[area:]
-        if len(local) in (7, 8) and local[0] not in "01":
-            return True
-    return False
+    local = digits[3:] if digits[1] in "12" else digits[4:]
+    return len(local) in (7, 8) and local[0] not in "01"
 
 
 def phone(value: str) -> bool:
