@@ -12,7 +12,9 @@ import logging
 import re
 import threading
 import warnings
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 Span = tuple[int, int]
@@ -39,28 +41,41 @@ def tokenizer() -> Any:
         return _tokenizer
 
 
-def tagged(text: str) -> list[tuple[str, str, int]]:
-    """Segment ``text`` and return (word, tag, offset) triples."""
+def words(text: str) -> list[tuple[str, int]]:
+    """Segment ``text`` (jieba, with its HMM for words not in the dictionary): (word, offset) pairs."""
     tokens, offset = [], 0
-    for pair in tokenizer().cut(text):
-        tokens.append((pair.word, pair.flag, offset))
-        offset += len(pair.word)
+    for word in tokenizer().tokenizer.cut(text, HMM=True):
+        tokens.append((word, offset))
+        offset += len(word)
     return tokens
 
 
+@lru_cache(maxsize=4096)
+def tags_of(word: str) -> frozenset[str]:
+    """Return the part-of-speech tags of a word: the dictionary's, else those tagging its parts.
+
+    Tagging only the words next to an anchor, not the whole clause, keeps jieba's slower
+    tagger off most of the text; a new word (张建国 is in no dictionary) is tagged by parts.
+    """
+    known = tokenizer().word_tag_tab.get(word)
+    return frozenset([known]) if known else frozenset(pair.flag for pair in tokenizer().cut(word))
+
+
 def names_near(text: str, anchors: Sequence[Span], tags: Iterable[str], excluded: Iterable[str],
-               window: int = 12) -> list[Span]:
+               window: int = 6) -> list[Span]:
     """Return spans of names (tokens tagged ``tags``) right before or after an anchor word."""
     tags, excluded = set(tags), tuple(excluded)
+    starts = sorted(s for s, _ in anchors)
     found: set[Span] = set()
     for left, right in _clauses(text, anchors, window):
-        tokens = tagged(text[left:right])
-        anchor_at = {i for i, (_, _, off) in enumerate(tokens)
-                     if any(left + off <= s < left + off + len(tokens[i][0]) for s, _ in anchors)}
-        for i in anchor_at:
+        tokens = words(text[left:right])
+        inside = {s - left for s in starts[bisect_left(starts, left):bisect_left(starts, right)]}
+        for i, (word, off) in enumerate(tokens):
+            if not any(off <= s < off + len(word) for s in inside):
+                continue
             for j in (_neighbour(tokens, i, -1), _neighbour(tokens, i, 1)):
                 if j is not None and _is_name(tokens[j], tags, excluded):
-                    found.add((left + tokens[j][2], left + tokens[j][2] + len(tokens[j][0])))
+                    found.add((left + tokens[j][1], left + tokens[j][1] + len(tokens[j][0])))
     return sorted(found)
 
 
@@ -79,15 +94,15 @@ def _clauses(text: str, anchors: Sequence[Span], window: int) -> list[Span]:
     return spans
 
 
-def _neighbour(tokens: list[tuple[str, str, int]], i: int, step: int) -> int | None:
+def _neighbour(tokens: list[tuple[str, int]], i: int, step: int) -> int | None:
     j = i + step
     while 0 <= j < len(tokens) and tokens[j][0] in SEPARATORS:
         j += step
     return j if 0 <= j < len(tokens) else None
 
 
-def _is_name(token: tuple[str, str, int], tags: set[str], excluded: tuple[str, ...]) -> bool:
-    word, tag, _ = token
-    if FAMILIAR.fullmatch(word):
+def _is_name(token: tuple[str, int], tags: set[str], excluded: tuple[str, ...]) -> bool:
+    word = token[0]
+    if len(word) < 2 or len(word) > 4 or FAMILIAR.fullmatch(word) or any(x in word for x in excluded):
         return False
-    return tag in tags and len(word) >= 2 and not any(x in word for x in excluded)
+    return bool(tags & tags_of(word))

@@ -86,7 +86,7 @@ def _names(rule: Rule, post: Post) -> list[Hit]:
     if not anchors:
         return []
     spans = names.names_near(post.text, anchors, rule.options.get("tags", ["nr"]),
-                             rule.options.get("except", ()), rule.options.get("window", 12))
+                             rule.options.get("except", ()), rule.options.get("window", 6))
     return [Hit(s, e) for s, e in spans]
 
 
