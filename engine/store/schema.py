@@ -427,6 +427,9 @@ class Attachment(Base):
 Index("ix_tasks_inbox_assignee", Task.status, Task.assignee, Task.created_at)
 Index("ix_tasks_inbox_pool", Task.status, Task.pool, Task.role, Task.assignee, Task.created_at)
 Index("ix_tasks_done", Task.completed_by, Task.completed_at)
+# an item's earlier reviewers (第十一条), read on every review step (migration 1510)
+Index("ix_tasks_reviews", Task.instance_id, Task.review_stage, Task.status, Task.completed_by,
+      Task.spec_name)
 Index("ix_instances_initiator_started", Instance.initiator, Instance.started_at)
 
 
