@@ -176,9 +176,12 @@ def wait_ready(port: int, proc: subprocess.Popen, limit: float = 60.0) -> None:
             raise RuntimeError(f"shenfa serve exited with {proc.returncode}")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            conn.getresponse().read()
-            return
+            try:
+                conn.request("GET", "/healthz")
+                conn.getresponse().read()
+                return
+            finally:
+                conn.close()
         except OSError:
             time.sleep(0.2)
     raise RuntimeError("shenfa serve did not answer in time")
@@ -208,6 +211,9 @@ class Client:
             return None
         return json.loads(answer)
 
+    def close(self) -> None:
+        self.conn.close()
+
     def _send(self, method: str, path: str, data, headers) -> tuple[int, bytes]:
         for attempt in (1, 2):  # a keep-alive connection the server closed: reconnect once
             try:
@@ -231,13 +237,17 @@ class Client:
         self.errors.append(f"item {instance}: no open task in {user}'s inbox")
         return None
 
-    def item(self, title: str) -> int | None:
-        """Walk one item through the three-review; return its id."""
+    def item_started(self, title: str) -> int | None:
+        """Start a three-review item as the author; return its id."""
         started = self.call("start", AUTHOR, "POST", "/api/models/three_review/instances",
                             {"data": {"title": title, "media": ["订阅号"]}})
-        if started is None:
+        return None if started is None else started["id"]
+
+    def item(self, title: str) -> int | None:
+        """Walk one item through the three-review; return its id."""
+        instance = self.item_started(title)
+        if instance is None:
             return None
-        instance = started["id"]
         for user, data in [(AUTHOR, {**DRAFT, "title": title}),
                            *[(u, APPROVE) for u in STAGES]]:
             if not self.stage(user, title, instance, data):
@@ -259,17 +269,19 @@ def run_client(port: int, tokens: dict[str, str], titles: list[str]) -> dict:
     """Drive the given items (in a client process); return ids, latencies and errors."""
     client = Client(port, tokens)
     ids = [client.item(title) for title in titles]
+    client.close()
     return {"ids": ids, "times": dict(client.times), "errors": client.errors}
 
 
-def sign_in(port: int) -> dict[str, str]:
-    """Return a bearer token for each demo user taking part (password ``demo``)."""
+def sign_in(port: int, users: list[str] = USERS) -> dict[str, str]:
+    """Return a bearer token for each of the demo ``users`` (password ``demo``)."""
     tokens = {}
-    for user in USERS:
+    for user in users:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         body = json.dumps({"username": user, "password": "demo"})
         conn.request("POST", "/api/session", body, {"Content-Type": "application/json"})
         tokens[user] = json.loads(conn.getresponse().read())["token"]
+        conn.close()
     return tokens
 
 
@@ -312,6 +324,7 @@ def verify(port: int, tokens: dict[str, str], ids: list[int | None], started: in
     if page.get("total") != started:
         problems.append(f"{page.get('total')} items exist, {started} were started")
     problems += client.errors
+    client.close()
     return "ok" if not problems else f"{len(problems)} problems: {problems[0]}"
 
 

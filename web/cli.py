@@ -11,16 +11,25 @@ import click
 from engine.cli import main
 
 
-@main.command(help="启动网页服务（waitress 生产级 WSGI 服务器），默认内嵌后台 worker。")
+@main.command(help="启动网页服务：单进程用 waitress 并内嵌后台 worker；--workers N 用 gunicorn 多进程"
+                   "并另起一个 worker 进程（需 PostgreSQL）。")
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
 @click.option("--port", default=5000, show_default=True, type=int, help="端口")
-@click.option("--threads", default=12, show_default=True, type=int, help="工作线程数")
+@click.option("--threads", default=12, show_default=True, type=click.IntRange(1, 64),
+              help="每个进程的工作线程数")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="网页服务进程数（大于 1 时需 PostgreSQL）")
 @click.option("--worker/--no-worker", default=True, show_default=True,
-              help="在同一进程中运行定时器与邮件 worker（多台机器时可改用 shenfa worker）")
-def serve(host: str, port: int, threads: int, worker: bool) -> None:
+              help="运行定时器与邮件 worker（多台机器时只在一台运行，或改用 shenfa worker）")
+def serve(host: str, port: int, threads: int, workers: int, worker: bool) -> None:
     from .server import serve as run_server
 
-    run_server(host, port, threads, worker)
+    code = run_server(host, port, threads, worker, workers)
+    if code:
+        raise SystemExit(code)
 
 
 __all__ = ["main"]
+
+if __name__ == "__main__":
+    main()
