@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -28,7 +29,7 @@ from engine.store.persistence import Database
 from engine.store.schema import Event, Timer
 from tests.support import APPROVE, DRAFT
 
-from .test_serve import free_port
+from .test_serve import free_port, wait_for
 
 MODELS = Path(__file__).resolve().parent.parent / "engine" / "models"
 PYTHON = [sys.executable, "-m", "web.cli"]
@@ -187,3 +188,43 @@ def _waiting(db: Database, items: list[int]) -> int:
     with db.reading() as s:
         return s.scalar(select(func.count()).where(
             Timer.status == "waiting", Timer.instance_id.in_(items))) or 0
+
+
+def descendants(root: int) -> set[int]:
+    """Return the pids of the live processes below ``root``."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (ValueError, OSError, IndexError):
+            continue
+    found, todo = set(), [root]
+    while todo:
+        parent = todo.pop()
+        kids = [pid for pid, ppid in parents.items() if ppid == parent]
+        found.update(kids)
+        todo.extend(kids)
+    return found
+
+
+def test_serve_with_two_processes_runs_one_worker_and_stops_them_all(sqlite_template, tmp_path):
+    """On SQLite too (one machine): gunicorn's master, two processes, one worker process."""
+    shutil.copy(sqlite_template, tmp_path / "shenfa.sqlite")
+    env = {**os.environ, "SHENFA_DATABASE_URL": f"sqlite:///{tmp_path / 'shenfa.sqlite'}",
+           "SHENFA_VAR_DIR": str(tmp_path / "var")}
+    port = free_port()
+    serve = subprocess.Popen([*PYTHON, "serve", "--port", str(port), "--workers", "2"],
+                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_ready(port, [serve])
+        with wait_for(f"http://127.0.0.1:{port}/login") as res:
+            assert res.headers["Server"] == "shenfa"
+            assert "Secure" not in res.headers["Set-Cookie"]
+        children = descendants(serve.pid)
+        assert len(children) == 4  # gunicorn's master, its two processes, one worker
+        with wait_for(f"http://127.0.0.1:{port}/healthz") as res:  # the worker beats
+            assert json.loads(res.read())["ok"] is True
+    finally:
+        serve.terminate()
+        serve.wait(60)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in children)
