@@ -396,7 +396,7 @@ def main() -> None:
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     clients = [int(c) for c in args.clients.split(",")]
     processes = [int(p) for p in args.processes.split(",")]
-    print(f"# three-review over HTTP: {args.items} items a cell, 12 requests an item; "
+    print(f"# three-review over HTTP: {args.items} items a cell; "
           f"Python {platform.python_version()}, {os.cpu_count()} CPUs (shared)")
     print(HEADER)
     print("|" + "---|" * (HEADER.count("|") - 1))
