@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -83,6 +84,7 @@ def serve_many(host: str, port: int, threads: int, worker: bool, workers: int) -
     # Once, before any child starts: N processes would race to migrate and to create
     # var/secret_key (every process must sign and check sessions with the same key).
     app = behind_proxies(create_app({"MIGRATE": True}))  # a bad setting: refused here, once
+    check_free(host, port)
     app.extensions["shenfa"].db.dispose()
     env = child_environment(host, app.config["SECRET_KEY"])
     print(f"审发 shenfa: http://{host}:{port}/  (gunicorn, {workers} processes × {threads} "
@@ -90,6 +92,13 @@ def serve_many(host: str, port: int, threads: int, worker: bool, workers: int) -
     children = Children(env)
     return children.run(gunicorn_command(host, port, threads, workers),
                         worker_command() if worker else None)
+
+
+def check_free(host: str, port: int) -> None:
+    """Refuse a port already taken, in one line (gunicorn would retry, then log at length)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.create_server((host, port), family=family):
+        pass
 
 
 def child_environment(host: str, secret: str) -> dict[str, str]:
