@@ -1,0 +1,156 @@
+"""The pre-screen as the reviewers meet it: stored with the step, shown beside the post.
+
+The screening itself (:mod:`engine.prescreen`) reads a text and names what may break
+the measures (第七条、第九条、第十条).  This service decides when it runs and what is
+kept: a drafting step records the findings of the post it submitted in its own history
+event (``prescreen``), so the timeline, replay and 附件2 show what the reviewers were
+shown — data recorded by the step, never recomputed at replay.  A reviewer opening the
+task is shown the findings stored for the post as it now stands; only a post changed
+since (an item drafted before screening existed) is screened afresh.
+
+The pre-screen never approves or returns anything: it marks.  The one rule it adds is
+the reviewers': approving over a high-severity finding needs a written reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from engine import prescreen
+from engine.audit.history import events_of
+from engine.base.errors import Invalid
+
+POST_FIELDS = ("title", "body")
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+REASON_FIELD = "prescreen_reason"
+# the checklist's items (forms/_shared/checklist.json), for pages without the checklist
+CHECKLIST_TITLES = {"political": "政治性与纪律性", "scientific": "科学性与真实性",
+                    "lawful": "合法性与保密性", "public_interest": "公益性", "form": "规范性",
+                    "forbidden": "禁止发布内容"}
+SEVERITY_TITLES = {"high": "高", "medium": "中", "low": "低"}
+REASON_MISSING = "机器预审提示中有高风险项：审核通过须在「越过高风险提示的理由」中写明理由。"
+
+
+def rules_version() -> str:
+    """Return the version of the screening rules (kept with each stored screening)."""
+    return str(getattr(prescreen, "RULES_VERSION", getattr(prescreen, "__version__", "1")))
+
+
+def post_key(values: dict[str, Any]) -> str:
+    """Return a digest of the post's screened text: which version of the post a screening saw."""
+    text = "\x00".join(str(values.get(name) or "") for name in POST_FIELDS)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def is_post(values: dict[str, Any]) -> bool:
+    """Tell whether ``values`` hold a post to screen (a drafted body)."""
+    return bool(str(values.get("body") or "").strip())
+
+
+def screen_post(values: dict[str, Any]) -> dict[str, Any]:
+    """Screen the post's title and body; return the screening as stored with a step."""
+    found = [_finding(f, name) for name in POST_FIELDS
+             for f in prescreen.screen(str(values.get(name) or ""))]
+    found.sort(key=lambda f: (SEVERITY_ORDER.get(f["severity"], 3), f["field"] != "title",
+                              f["start"], f["end"]))
+    return {"rules": rules_version(), "post": post_key(values), "findings": found}
+
+
+def _finding(finding: Any, field: str) -> dict[str, Any]:
+    """Return one finding as plain data, with the post field its offsets are in."""
+    return {"field": field, **asdict(finding)}
+
+
+def stored_screening(session: Session, instance_id: int) -> dict[str, Any] | None:
+    """Return the last screening a drafting step of the item recorded, if any."""
+    for event in reversed(events_of(session, instance_id)):
+        found = (event.payload or {}).get("prescreen")
+        if event.type == "task_completed" and isinstance(found, dict) and found.get("drafted"):
+            return {**found, "seq": event.seq}
+    return None
+
+
+def shown(session: Session, instance_id: int, values: dict[str, Any]) -> dict[str, Any] | None:
+    """Return the findings a reviewer is shown for the post as it now stands (None: no post).
+
+    The drafting step's stored screening when it saw this very text; else the post is
+    screened now (``stored`` False) — it changed since, or was drafted before screening.
+    """
+    if not is_post(values):
+        return None
+    kept = stored_screening(session, instance_id)
+    if kept is not None and kept.get("post") == post_key(values):
+        return {**kept, "stored": True}
+    return {**screen_post(values), "stored": False, "seq": None}
+
+
+def high(screening: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Return the screening's high-severity findings."""
+    return [f for f in (screening or {}).get("findings", []) if f.get("severity") == "high"]
+
+
+def attention(screening: dict[str, Any] | None) -> dict[str, list[dict[str, Any]]]:
+    """Return ``{checklist item: findings}``: the items a reviewer should look at first."""
+    items: dict[str, list[dict[str, Any]]] = {}
+    for finding in (screening or {}).get("findings", []):
+        items.setdefault(finding.get("checklist") or "", []).append(finding)
+    items.pop("", None)
+    return items
+
+
+def approves(form_schema: dict | None, data: dict[str, Any]) -> bool:
+    """Tell whether ``data`` approves on a review form (its ``decision`` offers approve)."""
+    decision = ((form_schema or {}).get("properties") or {}).get("decision") or {}
+    offered = decision.get("enum") or ["approve"]  # a $ref'd decision offers approve
+    return data.get("decision") == "approve" and "approve" in offered
+
+
+def reason_of(form_schema: dict | None, data: dict[str, Any]) -> str:
+    """Return the written reason: the form's own field, else its comment (an older form)."""
+    props = (form_schema or {}).get("properties") or {}
+    name = REASON_FIELD if REASON_FIELD in props else "comment"
+    return str(data.get(name) or "").strip()
+
+
+def check_reason(form_schema: dict | None, data: dict[str, Any],
+                 screening: dict[str, Any] | None) -> None:
+    """Refuse an approval over a high-severity finding without a written reason."""
+    if not high(screening) or not approves(form_schema, data) or reason_of(form_schema, data):
+        return
+    props = (form_schema or {}).get("properties") or {}
+    field = REASON_FIELD if REASON_FIELD in props else "comment"
+    raise Invalid(REASON_MISSING, {field: [REASON_MISSING]})
+
+
+def drafting(form_schema: dict | None) -> bool:
+    """Tell whether a form drafts the post (it carries the body)."""
+    return "body" in ((form_schema or {}).get("properties") or {})
+
+
+def step_facts(form_schema: dict | None, values: dict[str, Any], data: dict[str, Any],
+               screening: dict[str, Any] | None) -> dict[str, Any]:
+    """Return what a completing step records of the pre-screen (``{}`` when it has no post).
+
+    A drafting step records the screening of the post it submits; any other step of a
+    post (a review) records the screening it was shown, and the reason it gave.
+    """
+    if drafting(form_schema):
+        post = {**values, **{k: v for k, v in data.items() if k in POST_FIELDS}}
+        return {"prescreen": {**screen_post(post), "drafted": True}} if is_post(post) else {}
+    if screening is None:
+        return {}
+    kept = {k: screening[k] for k in ("rules", "post", "findings", "stored", "seq") if k in screening}
+    return {"prescreen": {**kept, "drafted": False}}
+
+
+def summary(findings: Iterable[dict[str, Any]]) -> dict[str, int]:
+    """Return how many findings there are of each severity."""
+    counts = dict.fromkeys(SEVERITY_ORDER, 0)
+    for finding in findings:
+        counts[finding.get("severity", "low")] = counts.get(finding.get("severity", "low"), 0) + 1
+    return counts
