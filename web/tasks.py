@@ -12,7 +12,7 @@ from engine.app.tasks import TaskPage
 from engine.base.errors import Invalid
 
 from .formview import FieldView, fields_for, parse_form
-from .highlight import marked_body, marked_title
+from .highlight import marked_body, marked_text
 from .services import engine, now, transaction
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -60,9 +60,9 @@ def screened_body(values: dict, attachments: list[dict], prescreen: dict | None)
 
 
 @bp.app_template_global()
-def screened_title(values: dict, prescreen: dict | None):
-    """Return the post's title with the pre-screen's findings marked."""
-    return marked_title(values.get("title"), (prescreen or {}).get("findings") or [])
+def screened_text(values: dict, prescreen: dict | None, field: str):
+    """Return a plain field of the post (title, source) with the pre-screen's findings marked."""
+    return marked_text(values.get(field), (prescreen or {}).get("findings") or [], field)
 
 
 @bp.route("/<task_id>")

@@ -15,7 +15,7 @@ the reviewers': approving over a high-severity finding needs a written reason.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -25,7 +25,10 @@ from engine import prescreen
 from engine.audit.history import events_of
 from engine.base.errors import Invalid
 
-POST_FIELDS = ("title", "body")
+POST_FIELDS = ("title", "body", "source")
+SEPARATOR = "\n\n"
+LABELS = (("title", ""), ("body", ""), ("source", "信息来源："))
+FIELD_ORDER = {"title": 0, "body": 1, "source": 2, "post": 3, "attachment": 4}
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 REASON_FIELD = "prescreen_reason"
 # the checklist's items (forms/_shared/checklist.json), for pages without the checklist
@@ -38,12 +41,13 @@ REASON_MISSING = "机器预审提示中有高风险项：审核通过须在「�
 
 def rules_version() -> str:
     """Return the version of the screening rules (kept with each stored screening)."""
-    return str(getattr(prescreen, "RULES_VERSION", getattr(prescreen, "__version__", "1")))
+    return prescreen.default_rules().version
 
 
-def post_key(values: dict[str, Any]) -> str:
-    """Return a digest of the post's screened text: which version of the post a screening saw."""
-    text = "\x00".join(str(values.get(name) or "") for name in POST_FIELDS)
+def post_key(values: dict[str, Any], attachments: Sequence[dict[str, Any]] = ()) -> str:
+    """Return a digest of what a screening reads: which version of the post it saw."""
+    text = "\x00".join([*(str(values.get(name) or "") for name in POST_FIELDS),
+                        *(f"{a.get('name')}|{a.get('kind')}" for a in attachments)])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
@@ -52,18 +56,48 @@ def is_post(values: dict[str, Any]) -> bool:
     return bool(str(values.get("body") or "").strip())
 
 
-def screen_post(values: dict[str, Any]) -> dict[str, Any]:
-    """Screen the post's title and body; return the screening as stored with a step."""
-    found = [_finding(f, name) for name in POST_FIELDS
-             for f in prescreen.screen(str(values.get(name) or ""))]
-    found.sort(key=lambda f: (SEVERITY_ORDER.get(f["severity"], 3), f["field"] != "title",
+def screened_files(attachments: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return the item's attachments as the screening reads them (name and kind)."""
+    return [{"name": a.get("filename") or "", "kind": a.get("mime") or ""} for a in attachments]
+
+
+def segments(values: dict[str, Any]) -> tuple[str, list[tuple[str, int, str]]]:
+    """Return the post read as one text, and ``[(field, offset, value)]`` of its fields.
+
+    The rules read the whole post at once (a repost names its source anywhere in it);
+    each finding is then put back into the field its offsets fall in.
+    """
+    whole, parts = "", []
+    for name, label in LABELS:
+        value = str(values.get(name) or "")
+        whole += (SEPARATOR if whole else "") + label
+        parts.append((name, len(whole), value))
+        whole += value
+    return whole, parts
+
+
+def screen_post(values: dict[str, Any], attachments: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    """Screen the post (title, body, source, attachments); return the screening as stored."""
+    whole, parts = segments(values)
+    found = [_placed(f, parts, attachments) for f in prescreen.screen(whole, attachments=attachments)]
+    found.sort(key=lambda f: (SEVERITY_ORDER.get(f["severity"], 3), FIELD_ORDER.get(f["field"], 9),
                               f["start"], f["end"]))
-    return {"rules": rules_version(), "post": post_key(values), "findings": found}
+    return {"rules": rules_version(), "post": post_key(values, attachments), "findings": found}
 
 
-def _finding(finding: Any, field: str) -> dict[str, Any]:
-    """Return one finding as plain data, with the post field its offsets are in."""
-    return {"field": field, **asdict(finding)}
+def _placed(finding: Any, parts: list[tuple[str, int, str]],
+            attachments: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Return one finding as plain data, its offsets moved into the field they fall in."""
+    data = {k: v for k, v in asdict(finding).items() if k != "attachment"}
+    if finding.attachment is not None:
+        name = str(attachments[finding.attachment].get("name") or "")
+        return {**data, "field": "attachment", "start": 0, "end": 0, "text": name}
+    for name, at, value in parts:
+        if finding.start < finding.end and at <= finding.start < at + len(value):
+            end = min(finding.end, at + len(value))
+            return {**data, "field": name, "start": finding.start - at, "end": end - at,
+                    "text": value[finding.start - at:end - at]}
+    return {**data, "field": "post", "start": 0, "end": 0}  # something missing, or in a label
 
 
 def stored_screening(session: Session, instance_id: int) -> dict[str, Any] | None:
@@ -75,7 +109,8 @@ def stored_screening(session: Session, instance_id: int) -> dict[str, Any] | Non
     return None
 
 
-def shown(session: Session, instance_id: int, values: dict[str, Any]) -> dict[str, Any] | None:
+def shown(session: Session, instance_id: int, values: dict[str, Any],
+          attachments: Sequence[dict[str, Any]] = ()) -> dict[str, Any] | None:
     """Return the findings a reviewer is shown for the post as it now stands (None: no post).
 
     The drafting step's stored screening when it saw this very text; else the post is
@@ -84,9 +119,9 @@ def shown(session: Session, instance_id: int, values: dict[str, Any]) -> dict[st
     if not is_post(values):
         return None
     kept = stored_screening(session, instance_id)
-    if kept is not None and kept.get("post") == post_key(values):
+    if kept is not None and kept.get("post") == post_key(values, attachments):
         return {**kept, "stored": True}
-    return {**screen_post(values), "stored": False, "seq": None}
+    return {**screen_post(values, attachments), "stored": False, "seq": None}
 
 
 def high(screening: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -133,7 +168,8 @@ def drafting(form_schema: dict | None) -> bool:
 
 
 def step_facts(form_schema: dict | None, values: dict[str, Any], data: dict[str, Any],
-               screening: dict[str, Any] | None) -> dict[str, Any]:
+               screening: dict[str, Any] | None,
+               attachments: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
     """Return what a completing step records of the pre-screen (``{}`` when it has no post).
 
     A drafting step records the screening of the post it submits; any other step of a
@@ -141,7 +177,9 @@ def step_facts(form_schema: dict | None, values: dict[str, Any], data: dict[str,
     """
     if drafting(form_schema):
         post = {**values, **{k: v for k, v in data.items() if k in POST_FIELDS}}
-        return {"prescreen": {**screen_post(post), "drafted": True}} if is_post(post) else {}
+        if not is_post(post):
+            return {}
+        return {"prescreen": {**screen_post(post, attachments), "drafted": True}}
     if screening is None:
         return {}
     kept = {k: screening[k] for k in ("rules", "post", "findings", "stored", "seq") if k in screening}

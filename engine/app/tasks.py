@@ -117,13 +117,14 @@ def task_detail(session: Session, task_id: str) -> TaskDetail:
 
 def _screened(session: Session, detail: TaskDetail) -> dict[str, Any] | None:
     """Return the pre-screen's findings on the task's post: the draft's own while drafting."""
+    files = screening.screened_files(attachments_of(session, detail.instance_id))
     if screening.drafting(detail.form_schema):
         post = {**detail.values, **(detail.draft or {})}
         if not screening.is_post(post):
             return None
-        return {**screening.screen_post(post), "stored": False, "seq": None,
+        return {**screening.screen_post(post, files), "stored": False, "seq": None,
                 "draft": bool(detail.draft)}
-    return screening.shown(session, detail.instance_id, detail.values)
+    return screening.shown(session, detail.instance_id, detail.values, files)
 
 
 def task_for(session: Session, task_id: str, username: str) -> TaskDetail:
@@ -274,11 +275,12 @@ def _screen_step(engine: Engine, task_id: str, data: Any) -> dict[str, Any]:
         return {}  # the engine's validation refuses it
     with engine.db.reading() as session:
         detail = task_detail(session, task_id)
+        files = screening.screened_files(attachments_of(session, detail.instance_id))
     if not detail.is_open:
         return {}  # the engine answers AlreadyDone
     shown = None if screening.drafting(detail.form_schema) else detail.prescreen
     screening.check_reason(detail.form_schema, data, shown)
-    return screening.step_facts(detail.form_schema, detail.values, data, shown)
+    return screening.step_facts(detail.form_schema, detail.values, data, shown, files)
 
 
 def reassign(engine: Engine, task_id: str, admin: str, new_user: str, reason: str = "") -> None:
