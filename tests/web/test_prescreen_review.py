@@ -104,3 +104,30 @@ def test_the_cli_refuses_it_in_one_line_with_exit_1(app, db_url, drive, browse, 
     assert result.exit_code == 1 and "理由" in result.stderr
     assert "Traceback" not in result.output + result.stderr
     assert drive.open_specs(instance) == ["Task_review"]
+
+
+def test_form2_prints_the_findings_and_the_reason_in_html_and_pdf(api, drive, browse):
+    import io
+
+    from pypdf import PdfReader
+
+    instance, task_id = at_review(drive, browse)
+    res = api("zhoujie").post(f"/api/tasks/{task_id}/complete",
+                              json={"data": {**APPROVE, "prescreen_reason": REASON}})
+    assert res.status_code == 200
+    auditor = browse("gaoyan")
+    html = auditor.get(f"/audit/items/{instance}/record").get_data(as_text=True)
+    section = html[html.index("<section class=\"prescreen-record\""):]
+    assert "机器预审提示" in section and "第七条三" in section and "13912345678" in section
+    assert "根治" in section and "合法性与保密性" in section and REASON in section
+    assert "周杰" in section
+    pdf = auditor.get(f"/audit/items/{instance}/record.pdf")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "机器预审提示" in text and "第七条三" in text
+
+
+def test_form2_of_a_clean_post_says_nothing_was_found(drive, browse):
+    instance, task_id = at_review(drive, browse, DRAFT)
+    html = browse("gaoyan").get(f"/audit/items/{instance}/record").get_data(as_text=True)
+    section = html[html.index("<section class=\"prescreen-record\""):]
+    assert "审核人越过高风险提示的理由" not in section and "第七条三" not in section
