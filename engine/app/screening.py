@@ -22,8 +22,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine import prescreen
+from engine.app import prescreen as rule_sets
 from engine.audit.history import events_of
-from engine.base.errors import Invalid
+from engine.base.errors import Invalid, Refused
 
 POST_FIELDS = ("title", "body", "source")
 SEPARATOR = "\n\n"
@@ -35,13 +36,17 @@ REASON_FIELD = "prescreen_reason"
 CHECKLIST_TITLES = {"political": "政治性与纪律性", "scientific": "科学性与真实性",
                     "lawful": "合法性与保密性", "public_interest": "公益性", "form": "规范性",
                     "forbidden": "禁止发布内容"}
+UNAVAILABLE = "机器预审规则暂不可用，本稿未经机器预审：请按核查表逐项人工核查。"
 SEVERITY_TITLES = {"high": "高", "medium": "中", "low": "低"}
 REASON_MISSING = "机器预审提示中有高风险项：审核通过须在「越过高风险提示的理由」中写明理由。"
 
 
-def rules_version() -> str:
-    """Return the version of the screening rules (kept with each stored screening)."""
-    return prescreen.default_rules().version
+def rules_for(session: Session) -> prescreen.RuleSet | None:
+    """Return the rules in use (the newest deployed version); None when they cannot be read."""
+    try:
+        return rule_sets.rules_in_use(session)
+    except Refused:
+        return None  # the post is then shown unscreened, and says so
 
 
 def post_key(values: dict[str, Any], attachments: Sequence[dict[str, Any]] = ()) -> str:
@@ -76,13 +81,18 @@ def segments(values: dict[str, Any]) -> tuple[str, list[tuple[str, int, str]]]:
     return whole, parts
 
 
-def screen_post(values: dict[str, Any], attachments: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+def screen_post(values: dict[str, Any], attachments: Sequence[dict[str, Any]] = (),
+                rules: prescreen.RuleSet | None = None) -> dict[str, Any]:
     """Screen the post (title, body, source, attachments); return the screening as stored."""
+    key = post_key(values, attachments)
+    if rules is None:
+        return {"rules": None, "post": key, "findings": [], "unavailable": UNAVAILABLE}
     whole, parts = segments(values)
-    found = [_placed(f, parts, attachments) for f in prescreen.screen(whole, attachments=attachments)]
+    found = [_placed(f, parts, attachments)
+             for f in prescreen.screen(whole, attachments=attachments, rules=rules)]
     found.sort(key=lambda f: (SEVERITY_ORDER.get(f["severity"], 3), FIELD_ORDER.get(f["field"], 9),
                               f["start"], f["end"]))
-    return {"rules": rules_version(), "post": post_key(values, attachments), "findings": found}
+    return {"rules": rules.version, "post": key, "findings": found}
 
 
 def _placed(finding: Any, parts: list[tuple[str, int, str]],
@@ -110,7 +120,8 @@ def stored_screening(session: Session, instance_id: int) -> dict[str, Any] | Non
 
 
 def shown(session: Session, instance_id: int, values: dict[str, Any],
-          attachments: Sequence[dict[str, Any]] = ()) -> dict[str, Any] | None:
+          attachments: Sequence[dict[str, Any]] = (),
+          rules: prescreen.RuleSet | None = None) -> dict[str, Any] | None:
     """Return the findings a reviewer is shown for the post as it now stands (None: no post).
 
     The drafting step's stored screening when it saw this very text; else the post is
@@ -121,7 +132,7 @@ def shown(session: Session, instance_id: int, values: dict[str, Any],
     kept = stored_screening(session, instance_id)
     if kept is not None and kept.get("post") == post_key(values, attachments):
         return {**kept, "stored": True}
-    return {**screen_post(values, attachments), "stored": False, "seq": None}
+    return {**screen_post(values, attachments, rules), "stored": False, "seq": None}
 
 
 def high(screening: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -168,8 +179,8 @@ def drafting(form_schema: dict | None) -> bool:
 
 
 def step_facts(form_schema: dict | None, values: dict[str, Any], data: dict[str, Any],
-               screening: dict[str, Any] | None,
-               attachments: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+               screening: dict[str, Any] | None, attachments: Sequence[dict[str, Any]] = (),
+               rules: prescreen.RuleSet | None = None) -> dict[str, Any]:
     """Return what a completing step records of the pre-screen (``{}`` when it has no post).
 
     A drafting step records the screening of the post it submits; any other step of a
@@ -179,10 +190,11 @@ def step_facts(form_schema: dict | None, values: dict[str, Any], data: dict[str,
         post = {**values, **{k: v for k, v in data.items() if k in POST_FIELDS}}
         if not is_post(post):
             return {}
-        return {"prescreen": {**screen_post(post, attachments), "drafted": True}}
+        return {"prescreen": {**screen_post(post, attachments, rules), "drafted": True}}
     if screening is None:
         return {}
-    kept = {k: screening[k] for k in ("rules", "post", "findings", "stored", "seq") if k in screening}
+    kept = {k: screening[k] for k in ("rules", "post", "findings", "stored", "seq", "unavailable")
+            if k in screening}
     return {"prescreen": {**kept, "drafted": False}}
 
 

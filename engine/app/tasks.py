@@ -122,9 +122,10 @@ def _screened(session: Session, detail: TaskDetail) -> dict[str, Any] | None:
         post = {**detail.values, **(detail.draft or {})}
         if not screening.is_post(post):
             return None
-        return {**screening.screen_post(post, files), "stored": False, "seq": None,
-                "draft": bool(detail.draft)}
-    return screening.shown(session, detail.instance_id, detail.values, files)
+        return {**screening.screen_post(post, files, screening.rules_for(session)),
+                "stored": False, "seq": None, "draft": bool(detail.draft)}
+    return screening.shown(session, detail.instance_id, detail.values, files,
+                           screening.rules_for(session))
 
 
 def task_for(session: Session, task_id: str, username: str) -> TaskDetail:
@@ -276,11 +277,12 @@ def _screen_step(engine: Engine, task_id: str, data: Any) -> dict[str, Any]:
     with engine.db.reading() as session:
         detail = task_detail(session, task_id)
         files = screening.screened_files(attachments_of(session, detail.instance_id))
+        rules = screening.rules_for(session)
     if not detail.is_open:
         return {}  # the engine answers AlreadyDone
     shown = None if screening.drafting(detail.form_schema) else detail.prescreen
     screening.check_reason(detail.form_schema, data, shown)
-    return screening.step_facts(detail.form_schema, detail.values, data, shown, files)
+    return screening.step_facts(detail.form_schema, detail.values, data, shown, files, rules)
 
 
 def reassign(engine: Engine, task_id: str, admin: str, new_user: str, reason: str = "") -> None:

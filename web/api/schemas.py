@@ -179,11 +179,12 @@ class Finding(Schema):
 class Prescreen(Schema):
     """The pre-screen's findings on the task's post (机器预审提示): a prompt, never a verdict."""
 
-    rules = fields.String(metadata={"description": "the version of the screening rules"})
+    rules = fields.String(allow_none=True, metadata={"description": "the version of the screening rules"})
     post = fields.String(metadata={"description": "digest of the screened title and body"})
     stored = fields.Boolean(metadata={"description": "recorded by the drafting step (else screened now)"})
     seq = fields.Integer(allow_none=True, metadata={"description": "the event that recorded it"})
     draft = fields.Boolean(metadata={"description": "while drafting: screened from the saved draft"})
+    unavailable = fields.String(metadata={"description": "why the post could not be screened"})
     findings = fields.List(fields.Nested(Finding))
 
 
