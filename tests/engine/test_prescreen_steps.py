@@ -143,3 +143,22 @@ def test_the_rule_refuses_exactly_an_unexplained_approval_over_a_high_finding(fo
         assert refused and field in err.errors
     else:
         assert not refused
+
+
+def test_the_step_screens_with_the_deployed_rules_and_records_their_version(drive, tmp_path):
+    import shutil
+
+    from engine.app import prescreen as rule_sets
+    from engine.prescreen import rules_dir
+    from tests.conftest import START as NOW
+
+    folder = tmp_path / "rules"
+    shutil.copytree(rules_dir(), folder)
+    (folder / "advertising.yaml").unlink()  # this version does not look for 根治
+    with drive.engine.db.transaction() as session:
+        deployed = rule_sets.deploy(session, folder, NOW, "admin")
+    instance = draft(drive, RISKY)
+    recorded = drive.events(instance, "task_completed")[-1]["payload"]["prescreen"]
+    assert recorded["rules"] == deployed["version"]
+    assert "根治" not in {f["text"] for f in recorded["findings"]}
+    assert "13912345678" in {f["text"] for f in recorded["findings"]}
