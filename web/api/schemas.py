@@ -161,6 +161,33 @@ class InboxPage(Schema):
     pages = fields.Integer()
 
 
+class Finding(Schema):
+    """One pre-screen finding: a span of the post's title or body and the rule it may break."""
+
+    field = fields.String(metadata={"description": "title or body: the text the offsets are in"})
+    rule = fields.String()
+    category = fields.String(metadata={"description": "privacy, advertising, epidemic, form or forbidden"})
+    article = fields.String(metadata={"description": "the article of the measures, e.g. 第七条三"})
+    severity = fields.String(metadata={"description": "high, medium or low"})
+    start = fields.Integer()
+    end = fields.Integer()
+    text = fields.String()
+    message = fields.String()
+    checklist = fields.String(metadata={"description": "the checklist item it concerns"})
+
+
+class Prescreen(Schema):
+    """The pre-screen's findings on the task's post (机器预审提示): a prompt, never a verdict."""
+
+    rules = fields.String(allow_none=True, metadata={"description": "the version of the screening rules"})
+    post = fields.String(metadata={"description": "digest of the screened title and body"})
+    stored = fields.Boolean(metadata={"description": "recorded by the drafting step (else screened now)"})
+    seq = fields.Integer(allow_none=True, metadata={"description": "the event that recorded it"})
+    draft = fields.Boolean(metadata={"description": "while drafting: screened from the saved draft"})
+    unavailable = fields.String(metadata={"description": "why the post could not be screened"})
+    findings = fields.List(fields.Nested(Finding))
+
+
 class TaskDetail(TaskFields):
     model_version = fields.Integer()
     form = fields.String()
@@ -168,6 +195,8 @@ class TaskDetail(TaskFields):
     form_schema = fields.Dict(allow_none=True)
     draft = fields.Dict(allow_none=True)
     values = fields.Dict()
+    prescreen = fields.Nested(Prescreen, allow_none=True, metadata={
+        "description": "approving over a high finding needs prescreen_reason (400 without)"})
 
 
 class ModelEntry(Schema):
