@@ -16,7 +16,7 @@ endpoint.  The machine may be shared: prefer CPU per item and ratios within one 
 A report, not a test: nothing here asserts.
 
     python bench/http.py [--backend sqlite|postgresql|both] [--clients 1,4,8]
-                         [--processes 1,2] [--items 48]
+                         [--processes 1,2] [--items 48] [--repeat 1]
 """
 
 from __future__ import annotations
@@ -388,6 +388,8 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--clients", default="1,4,8")
     parser.add_argument("--processes", default="1,2")
     parser.add_argument("--items", type=int, default=48)
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds per cell, alternating the process counts (median ratio)")
     return parser.parse_args()
 
 
@@ -396,17 +398,37 @@ def main() -> None:
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     clients = [int(c) for c in args.clients.split(",")]
     processes = [int(p) for p in args.processes.split(",")]
-    print(f"# three-review over HTTP: {args.items} items a cell, 12 requests an item; "
+    print(f"# three-review over HTTP: {args.items} items a cell; "
           f"Python {platform.python_version()}, {os.cpu_count()} CPUs (shared)")
     print(HEADER)
     print("|" + "---|" * (HEADER.count("|") - 1))
+    ratios = []
     with tempfile.TemporaryDirectory(prefix="shenfa-http-") as tmp:
         for name in backends:
             with Backend(name, Path(tmp)) as backend:
-                for procs in processes:
-                    for count in clients:
-                        print(row(measure(backend, procs, count, args.items, Path(tmp))),
-                              flush=True)
+                for count in clients:
+                    ratios += group(backend, count, processes, args, Path(tmp))
+    for line in ratios:
+        print(line)
+
+
+def group(backend: Backend, clients: int, processes: list[int], args: argparse.Namespace,
+          tmp: Path) -> list[str]:
+    """Measure each process count in turn; return the throughput ratios to the first.
+
+    ``--repeat`` rounds alternate the process counts, so that a shared machine's changing
+    load falls on each alike; the ratio is of the medians.
+    """
+    rate: dict[int, list[float]] = defaultdict(list)
+    for _round in range(args.repeat):
+        for procs in processes:
+            cell = measure(backend, procs, clients, args.items, tmp)
+            rate[procs].append(cell.items / cell.seconds)
+            print(row(cell), flush=True)
+    one = statistics.median(rate[processes[0]])
+    return [f"{backend.name}, {clients} clients: {p} processes give "
+            f"{statistics.median(rate[p]) / one:.2f}x the items/s of {processes[0]}"
+            for p in processes[1:]]
 
 
 if __name__ == "__main__":

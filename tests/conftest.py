@@ -106,7 +106,7 @@ RELOADED_MODULES = {
     "test_account_approval", "test_account_reinstatement", "test_call_activities",
     "test_commendation", "test_complaint_handling", "test_incident_closure", "test_patrol",
     "test_post_review", "test_press_release", "test_three_review", "test_tier3_review",
-    "test_timers",
+    "test_timers", "test_prescreen_steps",
 }
 
 

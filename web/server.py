@@ -11,15 +11,19 @@ from __future__ import annotations
 import ipaddress
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 
+from flask import Flask
 from waitress import serve as waitress_serve
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.run.worker import start_in_thread
 
 from . import create_app
+from .config import ConfigError
 
 
 def is_loopback(host: str) -> bool:
@@ -42,12 +46,28 @@ THREADS = 12
 LOOPBACK = {"SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False}
 
 
+def behind_proxies(app: Flask) -> Flask:
+    """Trust ``X-Forwarded-For/-Proto/-Host`` from ``SHENFA_PROXIES`` proxies in front.
+
+    Behind a load balancer every request comes from the balancer's address: without this
+    the sign-in lockout, kept per user and client address, would count every client's
+    failures as one address's, and the audit log would name the balancer.
+    """
+    count = app.config.get("PROXIES", 0)
+    if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 5:
+        raise ConfigError(f"SHENFA_PROXIES 须为 0 到 5 的整数（前置代理的层数），而不是 {count!r}")
+    if count:
+        proxied = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        app.wsgi_app = proxied  # type: ignore[method-assign] # Flask's documented way
+    return app
+
+
 def serve(host: str = "127.0.0.1", port: int = 5000, threads: int = THREADS,
           worker: bool = True, workers: int = 1) -> int:
     """Migrate the database and serve the app until interrupted; return the exit code."""
     if workers > 1:
         return serve_many(host, port, threads, worker, workers)
-    app = create_app({"MIGRATE": True, **(LOOPBACK if is_loopback(host) else {})})
+    app = behind_proxies(create_app({"MIGRATE": True, **(LOOPBACK if is_loopback(host) else {})}))
     if worker:  # supervised: restarted if it ever exits; /healthz reports on it
         app.extensions["shenfa_supervisor"] = start_in_thread(app.extensions["shenfa"])
     print(f"审发 shenfa: http://{host}:{port}/  (waitress, {threads} threads"
@@ -63,7 +83,8 @@ def serve_many(host: str, port: int, threads: int, worker: bool, workers: int) -
     """Serve with ``workers`` gunicorn processes and one worker process (if ``worker``)."""
     # Once, before any child starts: N processes would race to migrate and to create
     # var/secret_key (every process must sign and check sessions with the same key).
-    app = create_app({"MIGRATE": True})
+    app = behind_proxies(create_app({"MIGRATE": True}))  # a bad setting: refused here, once
+    check_free(host, port)
     app.extensions["shenfa"].db.dispose()
     env = child_environment(host, app.config["SECRET_KEY"])
     print(f"审发 shenfa: http://{host}:{port}/  (gunicorn, {workers} processes × {threads} "
@@ -71,6 +92,13 @@ def serve_many(host: str, port: int, threads: int, worker: bool, workers: int) -
     children = Children(env)
     return children.run(gunicorn_command(host, port, threads, workers),
                         worker_command() if worker else None)
+
+
+def check_free(host: str, port: int) -> None:
+    """Refuse a port already taken, in one line (gunicorn would retry, then log at length)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.create_server((host, port), family=family):
+        pass
 
 
 def child_environment(host: str, secret: str) -> dict[str, str]:

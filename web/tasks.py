@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from engine.app import tasks
+from engine.app import screening, tasks
 from engine.app.forms import form_shown, initial_values
 from engine.app.inbox import next_task
 from engine.app.tasks import TaskPage
 from engine.base.errors import Invalid
 
-from .formview import fields_for, parse_form
+from .formview import FieldView, fields_for, parse_form
+from .highlight import marked_body, marked_text
 from .services import engine, now, transaction
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -27,8 +28,41 @@ def render_task(page: TaskPage, values: dict, errors: dict | None = None, status
     with transaction() as db:
         schema = form_shown(db, page.task.form_schema, page.facts, current_user.username)
     assert schema is not None  # shown_schema always gives one
-    return render_template("task.html", fields=fields_for(schema, values, errors),
-                           errors=errors or {}, **page.context()), status
+    shown = with_reason(fields_for(schema, values, errors), bool(screening.high(page.task.prescreen)))
+    return render_template("task.html", fields=shown, errors=errors or {},
+                           CHECK_TITLES=check_titles(schema),
+                           SEVERITY_TITLES=screening.SEVERITY_TITLES, **page.context()), status
+
+
+def with_reason(fields: list[FieldView], high: bool) -> list[FieldView]:
+    """Show the reason for approving over the pre-screen only when a high finding stands."""
+    if not high:
+        return [f for f in fields if f.name != screening.REASON_FIELD]
+    for f in fields:
+        if f.name == screening.REASON_FIELD:
+            f.required = True  # while approving: the tasks service refuses it empty
+    return fields
+
+
+def check_titles(schema: dict) -> dict[str, str]:
+    """Return the checklist items' titles by key (the findings name the item each concerns)."""
+    for spec in (schema.get("properties") or {}).values():
+        if isinstance(spec, dict) and spec.get("x-checklist"):
+            return {k: v.get("title", k) for k, v in (spec.get("properties") or {}).items()}
+    return screening.CHECKLIST_TITLES
+
+
+@bp.app_template_global()
+def screened_body(values: dict, attachments: list[dict], prescreen: dict | None):
+    """Render a post's body with the pre-screen's findings marked; return (html, warnings)."""
+    findings = (prescreen or {}).get("findings") or []
+    return marked_body(values.get("body"), [a["id"] for a in attachments], findings)
+
+
+@bp.app_template_global()
+def screened_text(values: dict, prescreen: dict | None, field: str):
+    """Return a plain field of the post (title, source) with the pre-screen's findings marked."""
+    return marked_text(values.get(field), (prescreen or {}).get("findings") or [], field)
 
 
 @bp.route("/<task_id>")

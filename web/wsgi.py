@@ -9,8 +9,9 @@ from __future__ import annotations
 from gunicorn.http import wsgi as gunicorn_wsgi
 
 from . import create_app
+from .server import behind_proxies
 
 # Answer "Server: shenfa" as waitress does, not gunicorn's name and version.
 gunicorn_wsgi.SERVER = "shenfa"
 
-app = create_app()
+app = behind_proxies(create_app())

@@ -9,12 +9,13 @@ transaction for POSTs, and the CLI its own — the service does not decide.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from engine.app import screening
 from engine.app.forms import item_labels
 from engine.base.errors import AlreadyDone
 from engine.model import catalog
@@ -72,6 +73,7 @@ class TaskDetail:
     model_version: int
     values: dict[str, Any]
     submissions: list[dict[str, Any]]
+    prescreen: dict[str, Any] | None = None  # the pre-screen's findings on the post (第七、九、十条)
 
     @property
     def is_open(self) -> bool:
@@ -98,6 +100,7 @@ class TaskPage:
     may_act: bool
     may_claim: bool
     may_unclaim: bool
+    attention: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def context(self) -> dict[str, Any]:
         """Return the page's fields by name (the template's variables)."""
@@ -109,7 +112,21 @@ class TaskPage:
 
 def task_detail(session: Session, task_id: str) -> TaskDetail:
     """Return task ``task_id`` as any reader sees it (no permission check: the CLI's operator)."""
-    return TaskDetail(**queries.task_detail(session, task_id))
+    detail = TaskDetail(**queries.task_detail(session, task_id))
+    return replace(detail, prescreen=_screened(session, detail))
+
+
+def _screened(session: Session, detail: TaskDetail) -> dict[str, Any] | None:
+    """Return the pre-screen's findings on the task's post: the draft's own while drafting."""
+    files = screening.screened_files(attachments_of(session, detail.instance_id))
+    if screening.drafting(detail.form_schema):
+        post = {**detail.values, **(detail.draft or {})}
+        if not screening.is_post(post):
+            return None
+        return {**screening.screen_post(post, files, screening.rules_for(session)),
+                "stored": False, "seq": None, "draft": bool(detail.draft)}
+    return screening.shown(session, detail.instance_id, detail.values, files,
+                           screening.rules_for(session))
 
 
 def task_for(session: Session, task_id: str, username: str,
@@ -117,8 +134,9 @@ def task_for(session: Session, task_id: str, username: str,
     """Return task ``task_id`` if ``username`` may see its item; the draft only to its assignee."""
     check_visible(session, username, task_id=task_id, roles=roles)
     detail = task_detail(session, task_id)
-    if detail.assignee != username:
+    if detail.assignee != username and detail.draft is not None:
         detail = replace(detail, draft=None)  # unfinished input is the assignee's own
+        detail = replace(detail, prescreen=_screened(session, detail))  # nor its findings
     return detail
 
 
@@ -129,6 +147,8 @@ def task_page(session: Session, task_id: str, username: str) -> TaskPage:
     item = queries.instance_detail(session, instance_id)
     holds = holds_role(session, username, detail.role)
     is_open, pool, mine = detail.is_open, detail.pool, detail.assignee == username
+    if not mine and detail.draft is not None:  # another's unfinished draft is not screened here
+        detail = replace(detail, prescreen=_screened(session, replace(detail, draft=None)))
     return TaskPage(
         task=detail, item=item, comments=comments_of(session, instance_id),
         attachments=attachments_of(session, instance_id), holds_role=holds,
@@ -136,7 +156,8 @@ def task_page(session: Session, task_id: str, username: str) -> TaskPage:
         facts=facts(session, instance_id, detail.values), returned=_returned(session, detail),
         may_act=is_open and mine,
         may_claim=bool(is_open and pool and detail.assignee is None and holds),
-        may_unclaim=bool(is_open and pool and mine))
+        may_unclaim=bool(is_open and pool and mine),
+        attention=screening.attention(detail.prescreen))
 
 
 def _returned(session: Session, detail: TaskDetail) -> dict | None:
@@ -245,11 +266,31 @@ def complete(engine: Engine, task_id: str, username: str, data: dict, *,
     pool task the user may claim is claimed in the same transaction (the policy's
     rules of claiming hold: their role, and no author reviews their own work).
     """
+    facts = _screen_step(engine, task_id, data)
     try:
-        engine.complete(task_id, username, data, claim=claim)
+        engine.complete(task_id, username, data, facts=facts, claim=claim)
     except AlreadyDone as err:
         if not repeat_ok or err.by != username:
             raise
+
+
+def _screen_step(engine: Engine, task_id: str, data: Any) -> dict[str, Any]:
+    """Return what the step records of the pre-screen; refuse approving a high finding unexplained.
+
+    A reviewer who approves over a high-severity finding must write why (the measures'
+    第七条 and 第十条 name what must not be published; the machine only marks it).
+    """
+    if not isinstance(data, dict):
+        return {}  # the engine's validation refuses it
+    with engine.db.reading() as session:
+        detail = task_detail(session, task_id)
+        files = screening.screened_files(attachments_of(session, detail.instance_id))
+        rules = screening.rules_for(session)
+    if not detail.is_open:
+        return {}  # the engine answers AlreadyDone
+    shown = None if screening.drafting(detail.form_schema) else detail.prescreen
+    screening.check_reason(detail.form_schema, data, shown)
+    return screening.step_facts(detail.form_schema, detail.values, data, shown, files, rules)
 
 
 def reassign(engine: Engine, task_id: str, admin: str, new_user: str, reason: str = "") -> None:

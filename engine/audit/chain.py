@@ -29,6 +29,7 @@ OPERATION_TYPES = {
     "instances_migrated": "迁移运行中事项", "models_exported": "导出模型",
     "incident_raised": "异常事件（操作被拒绝）",
     "demo_walked": "创建示例事项",
+    "prescreen_rules_deployed": "部署预审规则", "prescreen_rules_unchanged": "部署预审规则（无变化）",
 }
 
 

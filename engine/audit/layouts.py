@@ -52,6 +52,8 @@ class Layout:
     boxes: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: the paper forms' tick boxes: which platform/medium ticks which box
     paper: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: the title of the pre-screen's section (the findings and the reviewers' reasons); none if ""
+    prescreen: str = ""
 
     @property
     def full_title(self) -> str:
@@ -110,7 +112,7 @@ def parse(name: str, data: Any) -> Layout:
     return Layout(key, title, tuple(map(str, procedures)), layout, str(data.get("annex") or ""),
                   _heading(name, data.get("heading") or [title]), _rows(name, data.get("rows")),
                   _mapping(name, "media", data.get("media")), _boxes(name, data.get("boxes")),
-                  _paper(name, data.get("paper")))
+                  _paper(name, data.get("paper")), str(data.get("prescreen") or ""))
 
 
 def _paper(name: str, value: Any) -> dict[str, dict[str, str]]:

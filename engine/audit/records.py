@@ -72,6 +72,7 @@ def record(session: Session, instance_id: int) -> dict[str, Any]:
               "chain_head": {"seq": inst.event_seq, "hash": inst.event_hash}}
     result.update(_FILLERS[kind](session, inst, values, names, layout.paper))
     result["table_rows"] = [_table_row(row, result) for row in layout.rows]
+    result["prescreen"] = _prescreen(events, rounds, layout.prescreen) if layout.prescreen else None
     # a tier-3 item never passes 审稿/核稿/审签: print only the boxes of its own review
     result["paper_boxes"] = kind == "form2" and (not boxes or any(b in boxes for b in layout.boxes))
     return covered(session, instance_id, result)  # 第十九条: the printed record is covered too
@@ -118,7 +119,9 @@ def _signed(event, labels: dict[str, str], names: dict[str, str], form: dict,
             "comment": payload.get("comment") or "", "task_name": payload.get("task_name"),
             "label": label, "role": event.role, "title": _box_title(label, event.role, titles),
             "secrecy": option_label(secrecy, data["secrecy"]) if secrecy and data.get("secrecy") else None,
-            "fields": [f for f in described(form, data, names) if f["name"] != "secrecy"]}
+            "prescreen_reason": str(data.get("prescreen_reason") or "").strip(),
+            "fields": [f for f in described(form, data, names)
+                       if f["name"] not in ("secrecy", "prescreen_reason")]}
 
 
 def _box_title(label: str | None, role: str | None,
@@ -145,6 +148,21 @@ def _boxes(events, labels: dict[str, str], names: dict[str, str], forms: dict[st
         elif event.role == "initiator":
             drafts.append(signed)
     return boxes, rounds, drafts
+
+
+def _prescreen(events, rounds: list[dict[str, Any]], title: str) -> dict[str, Any]:
+    """Return the pre-screen's section: the findings recorded for the post, and each reason.
+
+    The findings are those the last drafting step recorded (what the reviewers were
+    shown); a reason is what a reviewer wrote when approving over a high finding.
+    """
+    drafted = [(e.payload or {}).get("prescreen") for e in events if e.type == "task_completed"]
+    kept = [p for p in drafted if isinstance(p, dict) and p.get("drafted")]
+    findings = kept[-1].get("findings", []) if kept else []
+    reasons = [{"title": r["title"], "name": r["name"], "at": r["at"], "reason": r["prescreen_reason"]}
+               for r in rounds if r["prescreen_reason"]]
+    return {"title": title, "findings": findings, "screened": bool(kept),
+            "rules": kept[-1].get("rules") if kept else None, "reasons": reasons}
 
 
 def _department(session: Session, department_id: Any) -> str | None:

@@ -115,15 +115,25 @@ def veil_for(session: Session, instance_id: int, viewer: str | None,
     """
     if viewer is None:
         return None
-    inst = session.get(Instance, instance_id)
-    version = session.get(ModelVersion, inst.model_version_id) if inst else None
-    rule = rule_of(version.forms or {}) if version else None
+    # Two columns, not the whole row: every notification of every step asks this.
+    inst = session.execute(select(Instance.initiator, Instance.model_version_id).where(
+        Instance.id == instance_id)).first()
+    rule = _version_rule(session, inst.model_version_id) if inst else None
     if rule is None or inst is None or viewer == inst.initiator:
         return None
     data = _start_data(session, instance_id) if start is None else start
     if not applies(rule.get("if", {}), data) or roles_of(session, viewer) & set(rule["readers"]):
         return None
     return _veil(session, rule, data, inst.initiator)
+
+
+def _version_rule(session: Session, version_id: int) -> dict | None:
+    """Return the ``x-anonymous`` rule of model version ``version_id``, once per session."""
+    rules = session.info.setdefault("shenfa_anonymous_rules", {})
+    if version_id not in rules:  # the forms column only: not the model's XML
+        forms = session.scalar(select(ModelVersion.forms).where(ModelVersion.id == version_id))
+        rules[version_id] = rule_of(forms or {})
+    return rules[version_id]
 
 
 def _start_data(session: Session, instance_id: int) -> dict[str, Any]:
@@ -185,12 +195,20 @@ def covered_messages(connection: Connection, rows: list[dict],
 
     ``pending`` are the step's events not yet written, which may hold the start data.
     """
-    if not rows:
-        return rows
+    if not rows or not _any_rule(connection, {row.get("instance_id") for row in rows}):
+        return rows  # no anonymity rule on these items: nothing to cover (the common case)
     start = next(((e["payload"].get("data") or {}) for e in pending
                   if e["type"] == "instance_started"), None)
     with Session(bind=connection) as session:
         return [_message_for(session, row, start) for row in rows]
+
+
+def _any_rule(connection: Connection, instance_ids: set[int | None]) -> bool:
+    """Tell whether a model version of one of these items declares an anonymity rule."""
+    forms = connection.execute(select(ModelVersion.forms).join(
+        Instance, Instance.model_version_id == ModelVersion.id).where(
+        Instance.id.in_(instance_ids))).scalars()
+    return any(rule_of(f or {}) for f in forms)
 
 
 def _message_for(session: Session, row: dict, start: dict | None) -> dict:

@@ -152,8 +152,10 @@ def is_pool(session: Session, role: str) -> bool:
     Read from the ``roles`` table, not the process's catalogue: a role imported by
     another process (``shenfa org import`` beside a running server) counts at once.
     """
-    row = session.get(Role, role)
-    return row is not None and row.kind == "pool"
+    kinds = session.info.setdefault("shenfa_role_kinds", {})  # asked twice per opened task
+    if role not in kinds:
+        kinds[role] = session.scalar(select(Role.kind).where(Role.code == role))
+    return kinds[role] == "pool"
 
 
 def holds_role(session: Session, username: str, role: str) -> bool:

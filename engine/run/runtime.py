@@ -175,9 +175,12 @@ class Engine(ReservedStarts):
 
     @optimistic
     def complete(self, task_id: str, username: str, data: dict,
+                 facts: dict[str, Any] | None = None,
                  claim: bool = False) -> list[dict[str, Any]]:
         """Complete ``task_id`` as ``username`` with form ``data``; all or nothing.
 
+        ``facts`` are recorded in the step's event beside the data (what the step was
+        shown, e.g. the pre-screen's findings): data of the record, never replayed.
         With ``claim``, an unclaimed pool task ``username`` may claim is claimed in the
         same transaction (one commit, the claim in the history before the completion).
         Return the rows of the tasks this completion opened.
@@ -200,7 +203,7 @@ class Engine(ReservedStarts):
             step.trigger = step.history.append(
                 "task_completed", now, username, row["role"], task_id, row["spec_name"],
                 data=clean, decision=clean.get("decision"), comment=clean.get("comment"),
-                task_name=row["name"], review_stage=row["review_stage"])
+                task_name=row["name"], review_stage=row["review_stage"], **(facts or {}))
             step.done.add(task_id)
             step.decision, step.comment = clean.get("decision"), clean.get("comment")
             task.data.update(clean)

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from engine.model import extensions
 from engine.model.expressions import Evaluator
 from engine.run.assignment import (
+    DRAFTED_BY,
     Assignment,
     AssignmentError,
-    authors,
     resolve,
     resolve_review,
     role_of_lane,
@@ -57,7 +57,7 @@ def new_task_row(step: StepView, task, now: datetime) -> dict[str, Any]:
     review = extensions.read(props, "reviewStage")
     excluded: set[str] = set()
     if review:  # the author never reviews their own item
-        excluded = authors(step.connection, step.inst["id"]) | {step.inst["initiator"]}
+        excluded = _authors(step)
         assignment = resolve_review(step.session, role, step.facts, assignee, excluded)
     else:
         assignment = resolve(step.session, role, step.facts, assignee)
@@ -74,6 +74,12 @@ def new_task_row(step: StepView, task, now: datetime) -> dict[str, Any]:
                         task_name=row["name"], assignee=row["assignee"], pool=row["pool"],
                         process=task.workflow.spec.name)  # which (called) model runs it
     return row
+
+
+def _authors(step: StepView) -> set[str]:
+    """Return the item's authors: its initiator (on the locked row) and its drafts' completers."""
+    drafted = step.connection.execute(DRAFTED_BY, {"instance_id": step.inst["id"]}).scalars()
+    return {step.inst["initiator"], *(name for name in drafted if name)}
 
 
 def _to_sole_holder(step: StepView, assignment: Assignment, spec: str,

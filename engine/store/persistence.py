@@ -65,7 +65,10 @@ def _configure_sqlite(engine: Engine) -> None:
         # A deferred writer (engine.optimistic) also begins plainly but may write.
         read_only = _read_only(conn)
         deferred = read_only or conn.get_execution_options().get("shenfa_deferred", False)
-        conn.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
+        info = conn.connection.info  # the pragma outlives transactions: set it only on a change
+        if info.get("shenfa_query_only") is not read_only:
+            conn.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
+            info["shenfa_query_only"] = read_only
         conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 

@@ -125,6 +125,20 @@ class ModelVersion(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+class PrescreenRuleSet(Base):
+    """A deployed version of the pre-screen's rules files (issue 15), named by its content hash."""
+
+    __tablename__ = "prescreen_rule_sets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(64), index=True)  # a rollback deploys an old one again
+    files: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"privacy.yaml": text, ...} as deployed
+    rule_count: Mapped[int] = mapped_column(Integer)
+    deployed_by: Mapped[str | None] = mapped_column(String(64))
+    deployed_at: Mapped[datetime]
+    note: Mapped[str | None] = mapped_column(Text)
+
+
 class Instance(Base):
     __tablename__ = "instances"
 
@@ -413,6 +427,9 @@ class Attachment(Base):
 Index("ix_tasks_inbox_assignee", Task.status, Task.assignee, Task.created_at)
 Index("ix_tasks_inbox_pool", Task.status, Task.pool, Task.role, Task.assignee, Task.created_at)
 Index("ix_tasks_done", Task.completed_by, Task.completed_at)
+# an item's earlier reviewers (第十一条), read on every review step (migration 1510)
+Index("ix_tasks_reviews", Task.instance_id, Task.review_stage, Task.status, Task.completed_by,
+      Task.spec_name)
 Index("ix_instances_initiator_started", Instance.initiator, Instance.started_at)
 
 

@@ -11,6 +11,7 @@ import http.client
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -228,3 +229,15 @@ def test_serve_with_two_processes_runs_one_worker_and_stops_them_all(sqlite_temp
         serve.terminate()
         serve.wait(60)
     assert not any(Path(f"/proc/{pid}").exists() for pid in children)
+
+
+def test_serve_with_two_processes_refuses_a_taken_port_in_one_line(sqlite_template, tmp_path):
+    shutil.copy(sqlite_template, tmp_path / "shenfa.sqlite")
+    env = {**os.environ, "SHENFA_DATABASE_URL": f"sqlite:///{tmp_path / 'shenfa.sqlite'}",
+           "SHENFA_VAR_DIR": str(tmp_path / "var")}
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        out = subprocess.run([*PYTHON, "serve", "--port", str(port), "--workers", "2"],
+                             env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1 and out.stdout == ""
+    assert out.stderr.count("\n") == 1 and "Address already in use" in out.stderr

@@ -5,6 +5,8 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate
 
 from engine.app.inbox import MAX_PER_PAGE, TAB_NAMES
+from engine.app.prescreen import MAX_ATTACHMENTS as PRESCREEN_MAX_ATTACHMENTS
+from engine.app.prescreen import MAX_CHARS as PRESCREEN_MAX_CHARS
 from engine.base import text
 
 from ..input_guard import INT64_MAX
@@ -170,6 +172,33 @@ class InboxPage(Schema):
     pages = fields.Integer()
 
 
+class Finding(Schema):
+    """One pre-screen finding: a span of the post's title or body and the rule it may break."""
+
+    field = fields.String(metadata={"description": "title or body: the text the offsets are in"})
+    rule = fields.String()
+    category = fields.String(metadata={"description": "privacy, advertising, epidemic, form or forbidden"})
+    article = fields.String(metadata={"description": "the article of the measures, e.g. 第七条三"})
+    severity = fields.String(metadata={"description": "high, medium or low"})
+    start = fields.Integer()
+    end = fields.Integer()
+    text = fields.String()
+    message = fields.String()
+    checklist = fields.String(metadata={"description": "the checklist item it concerns"})
+
+
+class Prescreen(Schema):
+    """The pre-screen's findings on the task's post (机器预审提示): a prompt, never a verdict."""
+
+    rules = fields.String(allow_none=True, metadata={"description": "the version of the screening rules"})
+    post = fields.String(metadata={"description": "digest of the screened title and body"})
+    stored = fields.Boolean(metadata={"description": "recorded by the drafting step (else screened now)"})
+    seq = fields.Integer(allow_none=True, metadata={"description": "the event that recorded it"})
+    draft = fields.Boolean(metadata={"description": "while drafting: screened from the saved draft"})
+    unavailable = fields.String(metadata={"description": "why the post could not be screened"})
+    findings = fields.List(fields.Nested(Finding))
+
+
 class TaskDetail(TaskFields):
     model_version = fields.Integer()
     form = fields.String()
@@ -177,6 +206,8 @@ class TaskDetail(TaskFields):
     form_schema = fields.Dict(allow_none=True)
     draft = fields.Dict(allow_none=True)
     values = fields.Dict()
+    prescreen = fields.Nested(Prescreen, allow_none=True, metadata={
+        "description": "approving over a high finding needs prescreen_reason (400 without)"})
 
 
 class ModelEntry(Schema):
@@ -248,3 +279,38 @@ class ErrorOut(Schema):
     title = fields.String(required=True, metadata={"description": "错误类别（中文）"})
     message = fields.String(required=True, metadata={"description": "说明（中文）"})
     errors = fields.Raw(metadata={"description": "各字段的错误信息：字段名到信息列表（可嵌套）"})
+
+
+class PrescreenAttachment(Base):
+    name = SingleLine(required=True, validate=validate.Length(min=1, max=500), error_messages=MSG)
+    kind = SingleLine(validate=validate.Length(max=100), metadata={"description": "如 image；或按文件名判断"})
+    type = SingleLine(validate=validate.Length(max=100), metadata={"description": "MIME 类型，如 image/jpeg"})
+    source = SingleLine(validate=validate.Length(max=500), metadata={"description": "图片来源；空则提示未注明来源"})
+
+
+class PrescreenIn(Base):
+    text = MultiLine(required=True, validate=validate.Length(
+        min=1, max=PRESCREEN_MAX_CHARS, error=f"正文须为 1 到 {PRESCREEN_MAX_CHARS} 个字符。"), error_messages=MSG,
+        metadata={"description": "待预审的正文"})
+    attachments = fields.List(fields.Nested(PrescreenAttachment), validate=validate.Length(
+        max=PRESCREEN_MAX_ATTACHMENTS, error=f"附件不能超过 {PRESCREEN_MAX_ATTACHMENTS} 个。"),
+        error_messages={**MSG, "invalid": "attachments 必须是列表。"})
+
+
+class PrescreenFinding(Schema):
+    rule = fields.String(metadata={"description": "规则编号，如 privacy.mobile"})
+    category = fields.String(metadata={"description": "privacy | advertising | epidemic | form | forbidden"})
+    article = fields.String(metadata={"description": "所依条款，如 第七条三"})
+    severity = fields.String(metadata={"description": "high | medium | low"})
+    start = fields.Integer(metadata={"description": "在正文中的起始字符位置"})
+    end = fields.Integer(metadata={"description": "结束字符位置（不含）；缺项类发现为空区间"})
+    text = fields.String(metadata={"description": "正文中的原文片段"})
+    message = fields.String(metadata={"description": "给审核人的说明"})
+    checklist = fields.String(metadata={
+        "description": "对应的核查项：political、scientific、lawful、public_interest、form、forbidden"})
+    attachment = fields.Integer(allow_none=True, metadata={"description": "涉及的附件序号（从 0 起）"})
+
+
+class PrescreenOut(Schema):
+    findings = fields.List(fields.Nested(PrescreenFinding))
+    rules_version = fields.String(metadata={"description": "所用预审规则版本（内容哈希）"})

@@ -8,6 +8,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from webargs.flaskparser import FlaskParser
 
+from engine.app import prescreen as prescreen_service
 from engine.app import tasks as service
 from engine.app.inbox import page_of, query_of
 from engine.app.tasks import TaskDetail
@@ -243,3 +244,15 @@ class Comments(MethodView):
         with transaction() as db:
             return service.item_comments(db, instance_id, current_user.username)
 
+
+
+@bp.route("/prescreen", methods=["POST"])
+@bp.arguments(s.PrescreenIn)
+@bp.response(200, s.PrescreenOut)
+@bp.alt_response(400, description=ERRORS[400])
+@bp.alt_response(409, description="预审规则无法使用")
+def prescreen(body):
+    """Pre-screen a post against 第七、九、十条: what a reviewer must look at (never a verdict)."""
+    with reading() as db:  # screening writes nothing, so it never waits for the write lock
+        rules = prescreen_service.rules_in_use(db)
+    return prescreen_service.screen_post(rules, body["text"], body.get("attachments", ())).as_dict()
