@@ -20,7 +20,10 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
+    sys.path[0] = str(ROOT)  # bench/http.py must not hide the standard library's http
+else:
+    sys.path.insert(0, str(ROOT))
 
 from engine.org.directory import DEMO_FILE, import_org, read_org_file  # noqa: E402
 from engine.run.runtime import Engine  # noqa: E402

@@ -18,7 +18,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
+    sys.path[0] = str(ROOT)  # bench/http.py must not hide the standard library's http
+else:
+    sys.path.insert(0, str(ROOT))
 
 from engine.prescreen import default_rules, names, screen  # noqa: E402
 from engine.prescreen.corpus import evaluate, load_corpus  # noqa: E402

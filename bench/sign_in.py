@@ -22,7 +22,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
+    sys.path[0] = str(ROOT)  # bench/http.py must not hide the standard library's http
+else:
+    sys.path.insert(0, str(ROOT))
 
 from waitress.server import create_server  # noqa: E402
 

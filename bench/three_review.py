@@ -26,7 +26,10 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
+    sys.path[0] = str(ROOT)  # bench/http.py must not hide the standard library's http
+else:
+    sys.path.insert(0, str(ROOT))
 
 from engine.model.loading import load_model, parse_specs  # noqa: E402
 from engine.org.directory import DEMO_FILE, import_org, read_org_file  # noqa: E402

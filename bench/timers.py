@@ -23,7 +23,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
+    sys.path[0] = str(ROOT)  # bench/http.py must not hide the standard library's http
+else:
+    sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select, text  # noqa: E402
 
