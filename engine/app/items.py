@@ -11,12 +11,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from engine.model.catalog import checklist_titles, instance_forms, model_choices, start_entry, startable
-from engine.model.form_labels import decision_label, described
+from engine.app.forms import item_labels
+from engine.model.catalog import start_entry, startable
 from engine.org.access import check_may_view
-from engine.org.people import display_names
 from engine.read import queries
 from engine.read.diagram import diagram
 from engine.read.progress import facts, progress
@@ -95,39 +92,6 @@ def item_diagram(engine: Engine, instance_id: int, username: str) -> dict[str, A
         answer = diagram(db, check_may_view(db, instance_id, username))
     answer["xml"] = LANE_KEY.sub(r"\1", answer["xml"])  # staff read 拟稿人, not (initiator)
     return answer
-
-
-def item_labels(session: Session, item: dict) -> dict[str, dict]:
-    """Return display names of the item's people, titles of its checklist items, and
-    each submission in its form's words (``events``: seq -> decision label, fields)."""
-    people = {e["actor"] for e in item["history"] if e["actor"]} | {item["initiator"]}
-    people |= {t["assignee"] for t in item["tasks"] if t["assignee"]}
-    people |= {v for e in item["history"] for v in _chosen_people(e)}
-    names = display_names(session, people)
-    return {"names": names, "checks": checklist_titles(session, item["id"]),
-            "models": {m["key"]: m["name"] for m in model_choices(session)},
-            "events": _told(session, item, names)}
-
-
-def _chosen_people(event: dict) -> list[str]:
-    """Return usernames chosen in a submission (the experts a joint reviewer named)."""
-    data = (event.get("payload") or {}).get("data") or {}
-    chosen = data.get("experts")
-    return [v for v in chosen if isinstance(v, str)] if isinstance(chosen, list) else []
-
-
-def _told(session: Session, item: dict, names: dict[str, str]) -> dict[int, dict]:
-    forms = instance_forms(session, item["id"])
-    form_of = {t["id"]: t["form"] for t in item["tasks"]}
-    told = {}
-    for event in item["history"]:
-        if event["type"] != "task_completed":
-            continue
-        spec = forms.get(form_of.get(event["task_id"]) or "")
-        payload = event.get("payload") or {}
-        told[event["seq"]] = {"decision": decision_label(spec, payload.get("decision")),
-                              "fields": described(spec, payload.get("data"), names)}
-    return told
 
 
 def comments(engine: Engine, instance_id: int) -> list[dict[str, Any]]:
