@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from engine.base.errors import Conflict, Invalid, Refused
 from engine.prescreen import Finding, RulesError, RuleSet, default_rules, load_rules, screen
 from engine.prescreen import deployment as rule_sets
+from engine.prescreen.patterns import PatternTimeout
 
 MAX_CHARS = 100_000  # a long post is about 10,000 characters; the API body is at most 1 MB anyway
 MAX_ATTACHMENTS = 200
@@ -50,7 +51,10 @@ def screen_post(rules: RuleSet, text: Any, attachments: Any = ()) -> Screened:
     """Check the input, then screen it; bad input is refused with the field that is wrong."""
     _check_text(text)
     checked = _check_attachments(attachments)
-    return Screened(screen(text, attachments=checked, rules=rules), rules.version)
+    try:
+        return Screened(screen(text, attachments=checked, rules=rules), rules.version)
+    except PatternTimeout as err:
+        raise Conflict(f"预审未完成：{err}") from None
 
 
 def deploy(session: Session, folder: Path | None, at: Any, by: str | None, note: str | None = None) -> dict[str, Any]:

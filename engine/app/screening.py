@@ -25,6 +25,7 @@ from engine import prescreen
 from engine.app import prescreen as rule_sets
 from engine.audit.history import events_of
 from engine.base.errors import Invalid, Refused
+from engine.prescreen.patterns import PatternTimeout
 
 POST_FIELDS = ("title", "body", "source")
 SEPARATOR = "\n\n"
@@ -88,8 +89,11 @@ def screen_post(values: dict[str, Any], attachments: Sequence[dict[str, Any]] = 
     if rules is None:
         return {"rules": None, "post": key, "findings": [], "unavailable": UNAVAILABLE}
     whole, parts = segments(values)
-    found = [_placed(f, parts, attachments)
-             for f in prescreen.screen(whole, attachments=attachments, rules=rules)]
+    try:
+        screened = prescreen.screen(whole, attachments=attachments, rules=rules)
+    except PatternTimeout:  # a rule ran past its bound: the step goes on, the post shown unscreened
+        return {"rules": rules.version, "post": key, "findings": [], "unavailable": UNAVAILABLE}
+    found = [_placed(f, parts, attachments) for f in screened]
     found.sort(key=lambda f: (SEVERITY_ORDER.get(f["severity"], 3), FIELD_ORDER.get(f["field"], 9),
                               f["start"], f["end"]))
     return {"rules": rules.version, "post": key, "findings": found}

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.prescreen.finding import Hit
+from engine.prescreen.patterns import search
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".heic", ".svg")
 
@@ -23,7 +24,7 @@ class Check:
 
 def repost_source(text: str, attachments: Sequence[Mapping[str, Any]], options: Mapping[str, Any]) -> list[Hit]:
     """Find a repost (转载) that names no source: the first marker is the span."""
-    if re.search(options["present"], text):
+    if search(options["present"], text):
         return []
     cleared = [(m.start(), m.end()) for phrase in options.get("except", ())
                for m in re.finditer(re.escape(phrase), text)]
@@ -36,7 +37,7 @@ def repost_source(text: str, attachments: Sequence[Mapping[str, Any]], options: 
 
 def author_department(text: str, attachments: Sequence[Mapping[str, Any]], options: Mapping[str, Any]) -> list[Hit]:
     """Find a body that does not say which department wrote it (an empty span at 0)."""
-    return [] if re.search(options["present"], text) else [Hit(0, 0)]
+    return [] if search(options["present"], text) else [Hit(0, 0)]
 
 
 def is_image(attachment: Mapping[str, Any], extensions: Sequence[str]) -> bool:

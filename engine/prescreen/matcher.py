@@ -14,6 +14,7 @@ from typing import Any
 
 import ahocorasick
 
+from engine.prescreen.patterns import compile_pattern
 from engine.prescreen.rules import Rule, RuleSet
 
 Span = tuple[int, int]
@@ -28,7 +29,7 @@ class Compiled:
 
     def __init__(self, ruleset: RuleSet) -> None:
         self.automaton = _automaton(ruleset.rules)
-        self.patterns = {r.id: re.compile(r.options[key]) for r in ruleset.rules
+        self.patterns = {r.id: compile_pattern(r.options[key]) for r in ruleset.rules
                          for key in ("pattern", "present") if key in r.options}
 
     def scan(self, text: str) -> dict[tuple[str, str], list[Span]]:

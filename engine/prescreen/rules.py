@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import regex
 import yaml
 
 from engine.prescreen.finding import CATEGORIES, CHECKLIST, SEVERITIES
 from engine.prescreen.form import CHECKS
+from engine.prescreen.patterns import compile_pattern, explodes
 from engine.prescreen.validators import VALIDATORS
 
 COMMON = {"id", "kind", "article", "severity", "checklist", "message"}
@@ -177,11 +179,13 @@ def _check_regex(where: str, key: str, value: Any) -> None:
     if not isinstance(value, str) or not value:
         raise RulesError(f"{where}：{key} 须为非空的正则表达式。")
     try:
-        compiled = re.compile(value)
-    except re.error as err:
+        compiled = compile_pattern(value)
+    except regex.error as err:
         raise RulesError(f"{where}：{key} 不是合法的正则表达式（{err}）。") from None
     if compiled.match(""):
         raise RulesError(f"{where}：{key} 不能匹配空文字。")
+    if explodes(compiled):
+        raise RulesError(f"{where}：{key} 在测试文字上超时（回溯过多），请改写。")
 
 
 def _require(where: str, options: dict, *keys: str) -> None:

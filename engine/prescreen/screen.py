@@ -13,6 +13,7 @@ from engine.prescreen import links, names
 from engine.prescreen.finding import Finding, Hit
 from engine.prescreen.form import CHECKS
 from engine.prescreen.matcher import Compiled, compiled, keep
+from engine.prescreen.patterns import finditer
 from engine.prescreen.rules import Rule, RuleSet, load_rules, rules_dir
 from engine.prescreen.validators import VALIDATORS
 
@@ -67,7 +68,7 @@ def _words(rule: Rule, post: Post) -> list[Hit]:
 
 
 def _pattern(rule: Rule, post: Post) -> list[Hit]:
-    matches = [m for m in post.rules.patterns[rule.id].finditer(post.text) if m.group() not in rule.options.get(
+    matches = [m for m in finditer(post.rules.patterns[rule.id], post.text) if m.group() not in rule.options.get(
         "allow", ())]
     kept = set(keep(rule, [m.span() for m in matches], post.found, post.text))
     return [hit for m in matches if m.span() in kept for hit in _validated(rule, m.group(), m.span())]
