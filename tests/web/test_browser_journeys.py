@@ -163,7 +163,8 @@ def test_typed_work_survives_comments_uploads_and_reloads(served, person, size, 
     assert page.evaluate("window.__same_page") is True  # no reload
     assert page.input_value("#f-body") == "正文写到一半"
     assert page.input_value("#f-source") == "心血管内科原创"
-    assert page.evaluate("document.querySelector('#attachments img.thumb').naturalWidth") == 1
+    # the thumbnail is drawn from the stored blob: wait for it to load (fails if it never does)
+    page.wait_for_function("document.querySelector('#attachments img.thumb').naturalWidth === 1")
     link = page.get_attribute("#attachments li a:not(:has(img))", "href")
     assert page.request.get(served + link).status == 200  # the blob, from another cwd
     page.wait_for_selector(".autosave-status:has-text('已自动保存')")
