@@ -163,8 +163,11 @@ def test_typed_work_survives_comments_uploads_and_reloads(served, person, size, 
     assert page.evaluate("window.__same_page") is True  # no reload
     assert page.input_value("#f-body") == "正文写到一半"
     assert page.input_value("#f-source") == "心血管内科原创"
-    # the thumbnail is drawn from the stored blob: wait for it to load (fails if it never does)
-    page.wait_for_function("document.querySelector('#attachments img.thumb').naturalWidth === 1")
+    # the thumbnail is drawn from the stored blob: wait for it to load (fails if it never does).
+    # A function, not an expression: Playwright compiles it once inside its own call; an
+    # expression is eval'd again at every poll, which the page's CSP (no unsafe-eval) refuses.
+    page.wait_for_function(
+        "() => document.querySelector('#attachments img.thumb').naturalWidth === 1")
     link = page.get_attribute("#attachments li a:not(:has(img))", "href")
     assert page.request.get(served + link).status == 200  # the blob, from another cwd
     page.wait_for_selector(".autosave-status:has-text('已自动保存')")
@@ -187,7 +190,7 @@ def test_images_are_inserted_previewed_and_never_vanish_silently(served, person,
     assert re.search(r"!\[chart\.png\]\(/attachments/\d+\)", page.input_value("#f-body"))
     page.wait_for_selector("#body-preview .preview-body img")
     page.wait_for_function(
-        "document.querySelector('#body-preview .preview-body img').naturalWidth === 1")
+        "() => document.querySelector('#body-preview .preview-body img').naturalWidth === 1")
     page.fill("#f-body", page.input_value("#f-body") + "\n![外链](http://example.com/x.png)")
     page.wait_for_selector("#body-preview .strip-warning:has-text('外链')")
     page.fill("#f-source", "原创")
