@@ -257,40 +257,48 @@ def save_draft(engine: Engine, task_id: str, username: str, data: dict) -> None:
 
 
 def complete(engine: Engine, task_id: str, username: str, data: dict, *,
-             repeat_ok: bool = False, claim: bool = False) -> None:
-    """Complete ``task_id`` as ``username`` with form ``data``; all or nothing.
+             repeat_ok: bool = False, claim: bool = False,
+             viewer_roles: set[str] | None = None) -> int:
+    """Complete ``task_id`` as ``username`` with form ``data``; all or nothing; return the item id.
 
-    With ``repeat_ok`` a repeat by the user who just completed it (a double tap on 提交,
-    a retry after a lost answer) is their own success; anyone else's repeat, and every
+    A repeat by the user who just completed it (a double tap on 提交, a retry after a
+    lost answer) is, with ``repeat_ok``, their own success; anyone else's repeat, and every
     repeat without it, gets the engine's AlreadyDone (409).  With ``claim`` an unclaimed
     pool task the user may claim is claimed in the same transaction (the policy's
-    rules of claiming hold: their role, and no author reviews their own work).
+    rules of claiming hold: their role, and no author reviews their own work).  With
+    ``viewer_roles`` (the signed-in user's roles) the user must first be able to see the
+    task (NotFound / NotAllowed), checked in the same read as the pre-screen.
     """
-    facts = _screen_step(engine, task_id, data)
+    with engine.db.reading() as session:
+        if viewer_roles is not None:
+            check_visible(session, username, task_id=task_id, roles=viewer_roles)
+        step = queries.step_input(session, task_id)
+        facts = _screen_step(session, step, data)
     try:
         engine.complete(task_id, username, data, facts=facts, claim=claim)
     except AlreadyDone as err:
         if not repeat_ok or err.by != username:
             raise
+    return int(step["instance_id"])
 
 
-def _screen_step(engine: Engine, task_id: str, data: Any) -> dict[str, Any]:
+def _screen_step(session: Session, step: dict[str, Any], data: Any) -> dict[str, Any]:
     """Return what the step records of the pre-screen; refuse approving a high finding unexplained.
 
     A reviewer who approves over a high-severity finding must write why (the measures'
     第七条 and 第十条 name what must not be published; the machine only marks it).
     """
-    if not isinstance(data, dict):
-        return {}  # the engine's validation refuses it
-    with engine.db.reading() as session:
-        detail = task_detail(session, task_id)
-        files = screening.screened_files(attachments_of(session, detail.instance_id))
-        rules = screening.rules_for(session)
-    if not detail.is_open:
-        return {}  # the engine answers AlreadyDone
-    shown = None if screening.drafting(detail.form_schema) else detail.prescreen
-    screening.check_reason(detail.form_schema, data, shown)
-    return screening.step_facts(detail.form_schema, detail.values, data, shown, files, rules)
+    if not isinstance(data, dict) or step["status"] != "open":
+        return {}  # the engine's validation refuses it, or answers AlreadyDone
+    schema, values = step["form_schema"], step["values"]
+    drafting = screening.drafting(schema)
+    if not drafting and not screening.is_post(values):
+        return {}  # no post on this item: nothing was shown, nothing to record
+    files = screening.screened_files(attachments_of(session, step["instance_id"]))
+    rules = screening.rules_for(session)
+    shown = None if drafting else screening.shown(session, step["instance_id"], values, files, rules)
+    screening.check_reason(schema, data, shown)
+    return screening.step_facts(schema, values, data, shown, files, rules)
 
 
 def reassign(engine: Engine, task_id: str, admin: str, new_user: str, reason: str = "") -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from engine.store.persistence import is_reading
 from engine.store.schema import Event, Instance
 
 EVENTS = Event.__table__
@@ -120,6 +121,15 @@ class HistoryWriter:
 
 
 def events_of(session: Session, instance_id: int) -> list[Event]:
-    """Return an instance's events in order."""
+    """Return an instance's events in order (read once per read session: a page asks often)."""
+    if not is_reading(session):
+        return _load_events(session, instance_id)
+    memo = session.info.setdefault("shenfa_events", {})
+    if instance_id not in memo:
+        memo[instance_id] = _load_events(session, instance_id)
+    return list(memo[instance_id])
+
+
+def _load_events(session: Session, instance_id: int) -> list[Event]:
     return list(session.scalars(
         select(Event).where(Event.instance_id == instance_id).order_by(Event.seq)))

@@ -6,7 +6,7 @@ store the facts it needs (the viewer's roles and participation in the item).
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from engine.base.errors import NotAllowed, NotFound
@@ -18,14 +18,14 @@ from engine.store.schema import Event, Instance, Task
 def participation(session: Session, instance: Instance, username: str,
                   roles: set[str]) -> Participation:
     """Return how ``username`` takes part in ``instance`` (started, acted, holds a task)."""
-    acted = session.scalar(select(Event.id).where(
-        Event.instance_id == instance.id, Event.actor == username).limit(1))
-    holds = session.scalar(select(Task.id).where(
+    acted = exists().where(Event.instance_id == instance.id, Event.actor == username)
+    holds = exists().where(
         Task.instance_id == instance.id, Task.status == "open",
         (Task.assignee == username) | (Task.pool.is_(True) & Task.assignee.is_(None)
-                                       & Task.role.in_(roles))).limit(1))
-    return Participation(initiator=instance.initiator == username, acted=acted is not None,
-                         holds_task=holds is not None)
+                                       & Task.role.in_(roles)))
+    found = session.execute(select(acted, holds)).one()  # one statement: every item page asks
+    return Participation(initiator=instance.initiator == username, acted=bool(found[0]),
+                         holds_task=bool(found[1]))
 
 
 def may_view(session: Session, instance: Instance, username: str,

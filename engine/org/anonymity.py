@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from engine.model.forms import applies
 from engine.org.people import display_names
 from engine.run.assignment import roles_of
+from engine.store.persistence import is_reading
 from engine.store.schema import Event, Instance, ModelVersion
 
 MASK = "匿名投诉人"
@@ -115,25 +116,29 @@ def veil_for(session: Session, instance_id: int, viewer: str | None,
     """
     if viewer is None:
         return None
+    if start is not None or not is_reading(session):
+        return _veil_now(session, instance_id, viewer, start)
+    # A read session sees one state of the item: a page asks once per item and viewer.
+    veils = session.info.setdefault("shenfa_veils", {})
+    if (instance_id, viewer) not in veils:
+        veils[instance_id, viewer] = _veil_now(session, instance_id, viewer, None)
+    return veils[instance_id, viewer]
+
+
+def _veil_now(session: Session, instance_id: int, viewer: str, start: dict | None) -> Veil | None:
     # Two columns, not the whole row: every notification of every step asks this.
-    inst = session.execute(select(Instance.initiator, Instance.model_version_id).where(
-        Instance.id == instance_id)).first()
-    rule = _version_rule(session, inst.model_version_id) if inst else None
+    # Its version's content hash too: the rule is then read once per process (_rule_by_hash).
+    inst = session.execute(select(Instance.initiator, Instance.model_version_id,
+                                  ModelVersion.content_hash)
+                           .join(ModelVersion, ModelVersion.id == Instance.model_version_id)
+                           .where(Instance.id == instance_id)).first()
+    rule = _rule_by_hash(session, inst.model_version_id, inst.content_hash) if inst else None
     if rule is None or inst is None or viewer == inst.initiator:
         return None
     data = _start_data(session, instance_id) if start is None else start
     if not applies(rule.get("if", {}), data) or roles_of(session, viewer) & set(rule["readers"]):
         return None
     return _veil(session, rule, data, inst.initiator)
-
-
-def _version_rule(session: Session, version_id: int) -> dict | None:
-    """Return the ``x-anonymous`` rule of model version ``version_id``, once per session."""
-    rules = session.info.setdefault("shenfa_anonymous_rules", {})
-    if version_id not in rules:  # the forms column only: not the model's XML
-        forms = session.scalar(select(ModelVersion.forms).where(ModelVersion.id == version_id))
-        rules[version_id] = rule_of(forms or {})
-    return rules[version_id]
 
 
 def _start_data(session: Session, instance_id: int) -> dict[str, Any]:

@@ -74,6 +74,23 @@ def task_detail(session: Session, task_id: str) -> dict[str, Any]:
     return covered(session, inst.id, detail)
 
 
+def step_input(session: Session, task_id: str) -> dict[str, Any]:
+    """Return what completing a task reads before the step: item, status, form schema, values.
+
+    The few columns a completion needs (not the task page's whole detail): its checks run
+    on every completion.
+    """
+    row = session.execute(select(Task.instance_id, Task.status, Task.form_name, ModelVersion.forms)
+                          .join(Instance, Instance.id == Task.instance_id)
+                          .join(ModelVersion, ModelVersion.id == Instance.model_version_id)
+                          .where(Task.id == task_id)).first()
+    if row is None:
+        raise NotFound(f"任务不存在: {task_id}")
+    return {"instance_id": row.instance_id, "status": row.status,
+            "form_schema": (row.forms or {}).get(row.form_name),
+            "values": current_values(session, row.instance_id)}
+
+
 def submissions(session: Session, instance_id: int) -> list[dict[str, Any]]:
     """Return every completed step of the item: who, role, when, task, decision, data.
 

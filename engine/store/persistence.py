@@ -83,6 +83,16 @@ def _read_only(conn) -> bool:
     return bool(conn.get_execution_options().get("shenfa_read_only", False))
 
 
+#: ``session.info`` key of a session opened by ``reading()``: what it reads cannot change
+#: under it, so per-session memos (the anonymity veil) are safe there
+READ_ONLY = "shenfa_read_only"
+
+
+def is_reading(session: Session) -> bool:
+    """Tell whether ``session`` was opened for reads only (its reads may be memoized)."""
+    return bool(session.info.get(READ_ONLY))
+
+
 class ReadOnlySession(RuntimeError):
     """A write was attempted in a session opened for reading."""
 
@@ -122,7 +132,7 @@ class Database:
         """Yield a session for reads only: it never takes SQLite's write lock and refuses writes."""
         with self.engine.connect() as conn:
             conn = conn.execution_options(shenfa_read_only=True)
-            with Session(bind=conn) as session:
+            with Session(bind=conn, info={READ_ONLY: True}) as session:
                 event.listen(session, "before_flush", _refuse_flush)
                 yield session
 
