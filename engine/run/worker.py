@@ -129,10 +129,13 @@ class Supervisor:
         return self
 
     def _spawn(self) -> None:
-        self.worker = Worker.from_env(self.engine)
-        self.thread = threading.Thread(target=self._run, args=(self.worker,),
-                                       name="shenfa-worker", daemon=True)
-        self.thread.start()
+        # Published only once running: status() (the health page) never sees a thread that
+        # exists but has not started, and whoever reads ``thread`` may join it.
+        worker = Worker.from_env(self.engine)
+        thread = threading.Thread(target=self._run, args=(worker,), name="shenfa-worker",
+                                  daemon=True)
+        thread.start()
+        self.worker, self.thread = worker, thread
 
     def _run(self, worker: Worker) -> None:
         try:
@@ -143,9 +146,9 @@ class Supervisor:
     def _watch(self) -> None:
         while not self.stop.wait(self.check):
             if self.thread is not None and not self.thread.is_alive():
-                self.restarts += 1
-                log.error("worker thread exited; restarting it (restart %d)", self.restarts)
+                log.error("worker thread exited; restarting it (restart %d)", self.restarts + 1)
                 self._spawn()
+                self.restarts += 1  # counted once the new thread runs
 
     def status(self) -> dict:
         """Return whether the embedded worker runs, its last round and its restarts."""
