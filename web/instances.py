@@ -23,7 +23,7 @@ from flask_login import current_user, login_required
 
 from engine.app import items
 from engine.app import tasks as task_service
-from engine.base.errors import Invalid
+from engine.base.errors import Invalid, Refused
 
 from .auth import is_local_path
 from .formview import fields_for, parse_form
@@ -93,7 +93,8 @@ def show(instance_id: int):
     page = items.item_page(engine(), instance_id, current_user.username)
     return render_template("item.html", item=page.item, values=page.values, comments=page.comments,
                            attachments=page.attachments, labels=page.labels,
-                           viewer=_viewer_installed(), progress=page.progress, facts=page.facts)
+                           viewer=_viewer_installed(), progress=page.progress, facts=page.facts,
+                           sources_editable=page.sources_editable)
 
 
 @bp.route("/items/<int:instance_id>/diagram.json")
@@ -127,9 +128,14 @@ def comment(instance_id: int):
 
 def _box(macro: str, instance_id: int, message: str, status: int = 200):
     """Answer the page's fetch: the box redrawn (comments or attachments) and a message."""
-    rows = (items.comments(engine(), instance_id) if macro == "comments_box"
-            else items.attachments(engine(), instance_id))
-    html = get_template_attribute("_item.html", macro)(rows, instance_id, _back(instance_id))
+    if macro == "comments_box":
+        rows = items.comments(engine(), instance_id)
+        html = get_template_attribute("_item.html", macro)(rows, instance_id, _back(instance_id))
+    else:
+        rows = items.attachments(engine(), instance_id)
+        editable = items.sources_editable(engine(), instance_id, current_user.username)
+        html = get_template_attribute("_item.html", macro)(rows, instance_id, _back(instance_id),
+                                                           editable)
     return jsonify({"html": str(html), "message": message, "ok": status < 400}), status
 
 
@@ -145,16 +151,41 @@ def upload(instance_id: int):
     limit = int(float(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024)
     try:
         items.attach(engine(), blobs(), instance_id, current_user.username,
-                     upload.filename if upload else None, data, limit)
+                     upload.filename if upload else None, data, limit, request.form.get("source"))
     except Invalid as err:
-        if wants_json():
-            return _box("attachments_box", instance_id,
-                        err.errors.get("file", [err.message])[0], 400)
-        flash(err.errors.get("file", [err.message])[0], "error")
+        return _refused_file(instance_id, err)
     else:
         if wants_json():
             return _box("attachments_box", instance_id, "附件已上传。")
         flash("附件已上传。")
+    return redirect(_back(instance_id) + "#attachments")
+
+
+def _refused_file(instance_id: int, err: Invalid):
+    """Answer a refused upload or source: the box with the reason, or back with it flashed."""
+    said = next(iter([*err.errors.get("file", []), *err.errors.get("source", [])]), err.message)
+    if wants_json():
+        return _box("attachments_box", instance_id, said, 400)
+    flash(said, "error")
+    return redirect(_back(instance_id) + "#attachments")
+
+
+@bp.route("/attachments/<int:attachment_id>/source", methods=["POST"])
+@login_required
+def source(attachment_id: int):
+    """Set the source (图片来源) of an attachment while its post is being drafted."""
+    instance_id = items.attachment(engine(), attachment_id, current_user.username)["instance_id"]
+    try:
+        items.set_source(engine(), attachment_id, current_user.username, request.form.get("source"))
+    except Invalid as err:
+        return _refused_file(instance_id, err)
+    except Refused as err:  # no longer drafting, or not the drafter: said beside the files
+        if not wants_json():
+            raise
+        return _box("attachments_box", instance_id, err.message, err.status)
+    if wants_json():
+        return _box("attachments_box", instance_id, "来源已保存。")
+    flash("来源已保存。")
     return redirect(_back(instance_id) + "#attachments")
 
 

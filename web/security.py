@@ -22,7 +22,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
        "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 
 
-LARGE_BODY_ENDPOINTS = {"instances.upload"}
+LARGE_BODY_ENDPOINTS = {"instances.upload", "api.Attachments"}
 LARGE_BODY_PREFIXES = ("designer.",)
 
 

@@ -3,6 +3,12 @@
 Reads open a read session (never SQLite's write lock); a comment or an upload opens
 one write transaction.  Whether the user may read the item is the policy's rule
 (:func:`engine.org.policy.may_read_item`), checked by :mod:`engine.org.access`.
+
+An attachment's source (来源/出处, 第九条) is given on upload by whoever uploads it.
+Afterwards it may be changed only while the post is being drafted, by the one who
+drafts it; once the post has left drafting it is fixed like the file itself (no file
+is ever replaced or deleted), so what the reviewers and the drafting step's recorded
+pre-screen saw stays what was submitted.
 """
 
 from __future__ import annotations
@@ -11,13 +17,24 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from engine.app import screening
 from engine.app.forms import item_labels
+from engine.base.errors import Conflict, NotAllowed
 from engine.model.catalog import start_entry, startable
 from engine.org.access import check_may_view
 from engine.read import queries
 from engine.read.diagram import diagram
 from engine.read.progress import facts, progress
-from engine.run.attachments import BlobStore, add_attachment, attachment_for, attachments_of
+from engine.run.attachments import (
+    BlobStore,
+    add_attachment,
+    attachment_for,
+    attachments_of,
+    change_source,
+    open_forms,
+)
 from engine.run.choices import with_choices
 from engine.run.comments import add_comment, comments_of
 from engine.run.runtime import Engine
@@ -74,6 +91,7 @@ class ItemPage:
     labels: dict[str, Any]
     progress: Any
     facts: Any
+    sources_editable: bool = False
 
 
 def item_page(engine: Engine, instance_id: int, username: str) -> ItemPage:
@@ -83,7 +101,8 @@ def item_page(engine: Engine, instance_id: int, username: str) -> ItemPage:
         item = queries.instance_detail(db, instance_id)
         values = queries.current_values(db, instance_id)
         return ItemPage(item, values, comments_of(db, instance_id), attachments_of(db, instance_id),
-                        item_labels(db, item), progress(db, instance_id), facts(db, instance_id, values))
+                        item_labels(db, item), progress(db, instance_id), facts(db, instance_id, values),
+                        drafts(db, instance_id, username))
 
 
 def item_diagram(engine: Engine, instance_id: int, username: str) -> dict[str, Any]:
@@ -115,11 +134,42 @@ def comment(engine: Engine, instance_id: int, username: str, body: Any) -> int:
 
 
 def attach(engine: Engine, blobs: BlobStore, instance_id: int, username: str,
-           filename: str | None, data: bytes, max_bytes: int) -> int:
-    """Attach an image, PDF or video to the item; return the attachment's id."""
+           filename: str | None, data: bytes, max_bytes: int, source: Any = None) -> int:
+    """Attach an image, PDF or video to the item with its stated source; return its id."""
     with engine.db.transaction() as db:
         return add_attachment(db, blobs, instance_id, username, filename, data,
-                              engine.clock.now(), max_bytes)
+                              engine.clock.now(), max_bytes, source)
+
+
+def drafts(db: Session, instance_id: int, username: str) -> bool:
+    """Tell whether ``username`` holds the item's open drafting task (may set sources)."""
+    return any(assignee == username and screening.drafting(form)
+               for assignee, form in open_forms(db, instance_id))
+
+
+def sources_editable(engine: Engine, instance_id: int, username: str) -> bool:
+    """Tell whether ``username`` may set the sources of the item's attachments now."""
+    with engine.db.reading() as db:
+        return drafts(db, instance_id, username)
+
+
+def check_may_set_source(db: Session, instance_id: int, username: str) -> None:
+    """Refuse a source change unless ``username`` drafts the post now (see the module)."""
+    check_may_view(db, instance_id, username)  # who may upload to the item
+    forms = open_forms(db, instance_id)
+    if not any(screening.drafting(form) for _assignee, form in forms):
+        raise Conflict("稿件已离开拟稿环节：附件的来源与附件本身一样已固定，不能再修改。")
+    if not drafts(db, instance_id, username):
+        raise NotAllowed("只有正在拟稿的拟稿人可以修改附件来源。")
+
+
+def set_source(engine: Engine, attachment_id: int, username: str, source: Any) -> dict[str, Any]:
+    """Set or clear the stated source of an attachment; return the attachment as now."""
+    with engine.db.transaction() as db:
+        instance_id = attachment_for(db, attachment_id, username)["instance_id"]
+        check_may_set_source(db, instance_id, username)
+        change_source(db, attachment_id, source)
+        return attachment_for(db, attachment_id, username)
 
 
 def attachment(engine: Engine, attachment_id: int, username: str) -> dict[str, Any]:

@@ -53,8 +53,15 @@ def rules_for(session: Session) -> prescreen.RuleSet | None:
 def post_key(values: dict[str, Any], attachments: Sequence[dict[str, Any]] = ()) -> str:
     """Return a digest of what a screening reads: which version of the post it saw."""
     text = "\x00".join([*(str(values.get(name) or "") for name in POST_FIELDS),
-                        *(f"{a.get('name')}|{a.get('kind')}" for a in attachments)])
+                        *(_file_key(a) for a in attachments)])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def _file_key(attachment: dict[str, Any]) -> str:
+    """Return what a screening read of one file; a file without a source reads as before
+    sources existed, so the screenings stored then still match their post."""
+    key = f"{attachment.get('name')}|{attachment.get('kind')}"
+    return f"{key}|{attachment['source']}" if attachment.get("source") else key
 
 
 def is_post(values: dict[str, Any]) -> bool:
@@ -63,8 +70,13 @@ def is_post(values: dict[str, Any]) -> bool:
 
 
 def screened_files(attachments: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Return the item's attachments as the screening reads them (name and kind)."""
-    return [{"name": a.get("filename") or "", "kind": a.get("mime") or ""} for a in attachments]
+    """Return the item's attachments as the screening reads them (name, kind, stated source).
+
+    An image whose author stated no source is what 第九条's check names; one with a
+    source is not flagged.
+    """
+    return [{"name": a.get("filename") or "", "kind": a.get("mime") or "",
+             "source": a.get("source") or ""} for a in attachments]
 
 
 def segments(values: dict[str, Any]) -> tuple[str, list[tuple[str, int, str]]]:

@@ -101,6 +101,8 @@ class TaskPage:
     may_claim: bool
     may_unclaim: bool
     attention: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: the viewer drafts the post on this task: they may set the attachments' sources
+    sources_editable: bool = False
 
     def context(self) -> dict[str, Any]:
         """Return the page's fields by name (the template's variables)."""
@@ -157,7 +159,8 @@ def task_page(session: Session, task_id: str, username: str) -> TaskPage:
         may_act=is_open and mine,
         may_claim=bool(is_open and pool and detail.assignee is None and holds),
         may_unclaim=bool(is_open and pool and mine),
-        attention=screening.attention(detail.prescreen))
+        attention=screening.attention(detail.prescreen),
+        sources_editable=is_open and mine and screening.drafting(detail.form_schema))
 
 
 def _returned(session: Session, detail: TaskDetail) -> dict | None:

@@ -41,10 +41,15 @@ def author_department(text: str, attachments: Sequence[Mapping[str, Any]], optio
 
 
 def is_image(attachment: Mapping[str, Any], extensions: Sequence[str]) -> bool:
-    """Tell whether an attachment is an image, by its declared kind or its file name."""
-    kind = str(attachment.get("kind") or attachment.get("type") or "").lower()
-    name = str(attachment.get("name") or "").lower()
-    return kind.startswith("image") or name.endswith(tuple(extensions))
+    """Tell whether an attachment is an image: by its declared kind, else by its file name.
+
+    A declared kind decides: a stored attachment's kind is read from its content, so a
+    PDF named ``scan.png`` is no image (and never asked for an image's source).
+    """
+    kind = str(attachment.get("kind") or attachment.get("type") or "").strip().lower()
+    if kind:
+        return kind.startswith("image")
+    return str(attachment.get("name") or "").lower().endswith(tuple(extensions))
 
 
 def image_source(text: str, attachments: Sequence[Mapping[str, Any]], options: Mapping[str, Any]) -> list[Hit]:

@@ -1,7 +1,8 @@
 """Attachments: files checked by content, stored once by SHA-256.
 
 Only images, PDF and video are accepted, recognised from their first bytes
-(``filetype``), never from the name or the browser's claim.
+(``filetype``), never from the name or the browser's claim.  Each may carry the
+source (来源/出处) its author states: 第九条 asks that a post's images name theirs.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.base.errors import Invalid, NotFound
+from engine.base.text import is_clean, message
 from engine.org.access import check_may_view
 from engine.org.anonymity import covered
 from engine.org.people import display_names
 from engine.read.inbox import iso
-from engine.store.schema import Attachment
+from engine.store.schema import Attachment, Instance, ModelVersion, Task
 
 ALLOWED = {
     "image/jpeg": "图片", "image/png": "图片", "image/gif": "图片", "image/webp": "图片",
@@ -31,6 +33,8 @@ ALLOWED = {
     "video/quicktime": "视频",
 }
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
+#: a source is a line on a page and in the printed record: a credit, not an essay
+MAX_SOURCE = 200
 
 
 class BlobStore:
@@ -64,10 +68,30 @@ def clean_filename(name: str | None) -> str:
     return base[:200] or "附件"
 
 
+def clean_source(value: Any) -> str | None:
+    """Return the stated source trimmed (None when blank); Invalid when it cannot be one.
+
+    Refused, like a file name or a title, when it holds a line break or another control
+    character: it is shown on pages and printed in the record as one line.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise Invalid("图片来源格式不正确。", {"source": ["图片来源必须是文字。"]})
+    if not is_clean(value):
+        raise Invalid("图片来源含有控制字符。", {"source": [f"图片来源{message()}"]})
+    text = value.strip()
+    if len(text) > MAX_SOURCE:
+        raise Invalid("图片来源过长。", {"source": [f"图片来源不能超过 {MAX_SOURCE} 个字符。"]})
+    return text or None
+
+
 def add_attachment(session: Session, store: BlobStore, instance_id: int, username: str,
-                   filename: str | None, data: bytes, now: datetime, max_bytes: int) -> int:
+                   filename: str | None, data: bytes, now: datetime, max_bytes: int,
+                   source: Any = None) -> int:
     """Check and store an upload on an item; return the attachment's id."""
     check_may_view(session, instance_id, username)
+    stated = clean_source(source)
     if not data:
         raise Invalid("请选择要上传的文件。", {"file": ["文件为空。"]})
     if len(data) > max_bytes:
@@ -78,10 +102,32 @@ def add_attachment(session: Session, store: BlobStore, instance_id: int, usernam
                       {"file": ["只能上传图片、PDF 或视频（按文件内容识别）。"]})
     digest = store.put(data)
     row = Attachment(instance_id=instance_id, sha256=digest, filename=clean_filename(filename),
-                     mime=kind.mime, size=len(data), uploaded_by=username, uploaded_at=now)
+                     mime=kind.mime, size=len(data), uploaded_by=username, uploaded_at=now,
+                     source=stated)
     session.add(row)
     session.flush()
     return row.id
+
+
+def change_source(session: Session, attachment_id: int, source: Any) -> None:
+    """Set (or clear) an attachment's stated source; the caller decided who may."""
+    row = session.get(Attachment, attachment_id)
+    if row is None:
+        raise NotFound(f"附件不存在: {attachment_id}")
+    row.source = clean_source(source)
+    session.flush()
+
+
+def open_forms(session: Session, instance_id: int) -> list[tuple[str | None, dict[str, Any] | None]]:
+    """Return ``(assignee, form schema)`` of each of the item's open tasks."""
+    instance = session.get(Instance, instance_id)
+    if instance is None:
+        raise NotFound(f"事项不存在: {instance_id}")
+    version = session.get(ModelVersion, instance.model_version_id)
+    forms = version.forms if version is not None else {}
+    rows = session.execute(select(Task.assignee, Task.form_name).where(
+        Task.instance_id == instance_id, Task.status == "open"))
+    return [(assignee, forms.get(form)) for assignee, form in rows]
 
 
 def _size(count: int) -> str:
@@ -110,4 +156,4 @@ def _dict(row: Attachment, names: dict[str, str]) -> dict[str, Any]:
             "filename": row.filename, "mime": row.mime, "kind": ALLOWED.get(row.mime, ""),
             "size": row.size, "uploaded_by": row.uploaded_by,
             "uploaded_by_name": names.get(row.uploaded_by, row.uploaded_by),
-            "uploaded_at": iso(row.uploaded_at)}
+            "uploaded_at": iso(row.uploaded_at), "source": row.source}

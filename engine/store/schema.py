@@ -421,6 +421,8 @@ class Attachment(Base):
     size: Mapped[int] = mapped_column(Integer)
     uploaded_by: Mapped[str] = mapped_column(ForeignKey("users.username"))
     uploaded_at: Mapped[datetime]
+    #: where the file comes from, as its author states it (第九条); NULL: none given (1520)
+    source: Mapped[str | None] = mapped_column(String(200))
 
 
 #: Inbox paging sorts open tasks by creation time within an assignee or a pool role.

@@ -37,7 +37,7 @@ def routes(app):
 
 def url_of(rule, instance: int, task_id: str) -> str:
     values = {"task_id": task_id, "instance_id": instance, "key": "three_review",
-              "name": "post_review", "number": 1, "timer_id": 1}
+              "name": "post_review", "number": 1, "timer_id": 1, "attachment_id": 1}
     return rule.build({k: values[k] for k in rule.arguments})[1]
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate
+from flask_smorest.fields import Upload
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from engine.app.inbox import MAX_PER_PAGE, TAB_NAMES
 from engine.app.prescreen import MAX_ATTACHMENTS as PRESCREEN_MAX_ATTACHMENTS
 from engine.app.prescreen import MAX_CHARS as PRESCREEN_MAX_CHARS
 from engine.base import text
+from engine.run.attachments import MAX_SOURCE
 
 from ..input_guard import INT64_MAX
 
@@ -104,6 +106,36 @@ class CompleteArgs(IncludeArgs):
 
 class CommentIn(Base):
     body = MultiLine(required=True, error_messages=MSG)
+
+
+class UploadIn(Schema):
+    """A multipart upload: the file and, optionally, its stated source."""
+
+    class Meta:
+        unknown = EXCLUDE  # a form may carry csrf_token; the file part is read as a file
+
+    file = Upload(metadata={"description": "图片、PDF 或视频（按文件内容识别）"})
+    source = fields.String(allow_none=True, metadata={
+        "description": f"图片来源（选填，至多 {MAX_SOURCE} 字，去除首尾空白；空则无来源）"})
+
+
+class SourceIn(Base):
+    source = fields.String(required=True, allow_none=True, error_messages=MSG, metadata={
+        "description": f"图片来源：至多 {MAX_SOURCE} 字，单行；null 或空白则清除"})
+
+
+class AttachmentOut(Schema):
+    id = fields.Integer()
+    instance_id = fields.Integer()
+    filename = fields.String()
+    mime = fields.String()
+    kind = fields.String(metadata={"description": "图片、PDF 或视频"})
+    size = fields.Integer()
+    sha256 = fields.String()
+    uploaded_by = fields.String()
+    uploaded_by_name = fields.String()
+    uploaded_at = fields.String()
+    source = fields.String(allow_none=True, metadata={"description": "作者注明的来源；null 为未注明"})
 
 
 class Returned(Schema):

@@ -8,6 +8,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from webargs.flaskparser import FlaskParser
 
+from engine.app import items as item_service
 from engine.app import prescreen as prescreen_service
 from engine.app import tasks as service
 from engine.app.inbox import page_of, query_of
@@ -15,7 +16,7 @@ from engine.app.tasks import TaskDetail
 
 from ..auth import check_credentials, end_session, issue_token, start_session
 from ..security import protect_unless_token
-from ..services import engine, now, reading, roles, transaction
+from ..services import blobs, engine, now, reading, roles, transaction
 from . import schemas as s
 
 
@@ -242,6 +243,43 @@ class Comments(MethodView):
         with transaction() as db:
             return service.item_comments(db, instance_id, current_user.username)
 
+
+@bp.route("/instances/<int:instance_id>/attachments")
+class Attachments(MethodView):
+    @bp.response(200, s.AttachmentOut(many=True))
+    @bp.alt_response(403, description=ERRORS[403])
+    @bp.alt_response(404, description=ERRORS[404])
+    def get(self, instance_id):
+        """The item's attachments with the source each states (null: none given)."""
+        return item_service.attachments(engine(), instance_id, current_user.username)
+
+    @bp.arguments(s.UploadIn, location="form", content_type="multipart/form-data")
+    @bp.response(201, s.AttachmentOut)
+    @bp.alt_response(400, description=ERRORS[400])
+    @bp.alt_response(403, description=ERRORS[403])
+    @bp.alt_response(404, description=ERRORS[404])
+    @bp.alt_response(413, description="文件过大")
+    def post(self, body, instance_id):
+        """Attach an image, PDF or video (multipart ``file``) with its optional ``source``."""
+        upload = request.files.get("file")
+        data = upload.read() if upload else b""
+        limit = int(float(current_app.config["MAX_UPLOAD_MB"]) * 1048576)
+        new = item_service.attach(engine(), blobs(), instance_id, current_user.username,
+                                  upload.filename if upload else None, data, limit,
+                                  body.get("source"))
+        return item_service.attachment(engine(), new, current_user.username)
+
+
+@bp.route("/attachments/<int:attachment_id>", methods=["PATCH"])
+@bp.arguments(s.SourceIn)
+@bp.response(200, s.AttachmentOut)
+@bp.alt_response(400, description=ERRORS[400])
+@bp.alt_response(403, description=ERRORS[403])
+@bp.alt_response(404, description=ERRORS[404])
+@bp.alt_response(409, description="稿件已离开拟稿环节，来源已固定")
+def attachment_source(body, attachment_id):
+    """Set or clear an attachment's source: only its post's drafter, only while drafting."""
+    return item_service.set_source(engine(), attachment_id, current_user.username, body["source"])
 
 
 @bp.route("/prescreen", methods=["POST"])
