@@ -80,3 +80,23 @@ class Sized:
 
     def close(self) -> None:
         self.context.close()
+
+
+def open_task(engine, instance: int, spec: str) -> str | None:
+    """Return the id of the item's open task of ``spec`` (None when there is none)."""
+    from sqlalchemy import select
+
+    from engine.store.schema import Task
+
+    with engine.db.transaction() as session:
+        return session.scalar(select(Task.id).where(
+            Task.instance_id == instance, Task.spec_name == spec, Task.status == "open"))
+
+
+@pytest.fixture(scope="module", name="served")
+def served_fixture(tmp_path_factory, sqlite_template):
+    """A server on a copy of the demo database for the module (import this name to use ``served``)."""
+    base = serve_copy(tmp_path_factory, sqlite_template)
+    yield base
+    stop(base)
+

@@ -8,30 +8,15 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
-from engine.store.schema import Task
 from tests.proc_support import account_id
-from tests.web.browser_sizes import SIZES, Sized, chromium_fixture, serve_copy, stop  # noqa: F401
+from tests.web.browser_sizes import SIZES, Sized, chromium_fixture, open_task, served_fixture  # noqa: F401
 from tests.web.test_browser import pytestmark  # noqa: F401 - skipped without Chromium
 from tests.web.test_browser_journeys import PNG
 
 SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
 BODY = "冬季注意保暖，按时服药。"
 MORE = "\n\n供稿：心血管内科"
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory, sqlite_template):
-    base = serve_copy(tmp_path_factory, sqlite_template)
-    yield base
-    stop(base)
-
-
-def open_task(engine, instance: int, spec: str) -> str | None:
-    with engine.db.transaction() as session:
-        return session.scalar(select(Task.id).where(
-            Task.instance_id == instance, Task.spec_name == spec, Task.status == "open"))
 
 
 def uploaded(page, folder: Path, name: str, source: str = "") -> None:

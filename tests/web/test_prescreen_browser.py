@@ -8,29 +8,14 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
-from engine.store.schema import Task
 from tests.proc_support import account_id
-from tests.web.browser_sizes import SIZES, Sized, chromium_fixture, serve_copy, stop  # noqa: F401
+from tests.web.browser_sizes import SIZES, Sized, chromium_fixture, open_task, served_fixture  # noqa: F401
 from tests.web.test_browser import pytestmark  # noqa: F401 - skipped without Chromium
 
 BODY = "患者李某（电话 13912345678）来我院治疗三个月，高血压已根治。\n\n供稿：心血管内科"
 SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
 REASON = "号码已征得患者书面同意公开；“根治”经专家确认为“控制良好”，已改。"
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory, sqlite_template):
-    base = serve_copy(tmp_path_factory, sqlite_template)
-    yield base
-    stop(base)
-
-
-def open_task(engine, instance: int, spec: str) -> str | None:
-    with engine.db.transaction() as session:
-        return session.scalar(select(Task.id).where(
-            Task.instance_id == instance, Task.spec_name == spec, Task.status == "open"))
 
 
 def submitted_by_zhangwei(served, chromium, size: str) -> int:
