@@ -130,6 +130,9 @@ def events_of(session: Session, instance_id: int) -> list[Event]:
     return list(memo[instance_id])
 
 
+#: built once: pages, steps and checks all read an item's events
+EVENTS_OF = select(Event).where(Event.instance_id == bindparam("instance_id")).order_by(Event.seq)
+
+
 def _load_events(session: Session, instance_id: int) -> list[Event]:
-    return list(session.scalars(
-        select(Event).where(Event.instance_id == instance_id).order_by(Event.seq)))
+    return list(session.scalars(EVENTS_OF, {"instance_id": instance_id}))

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from engine.audit.chain import log_operation
@@ -169,10 +169,14 @@ def _refs(node: object) -> list[str]:
     return own + [ref for value in node.values() for ref in _refs(value)]
 
 
+#: built once: every start asks it
+LATEST_VERSION = (select(ModelVersion).where(ModelVersion.model_key == bindparam("key"))
+                  .order_by(ModelVersion.version.desc()).limit(1))
+
+
 def latest_version(session: Session, key: str) -> ModelVersion | None:
     """Return the newest deployed version of model ``key``."""
-    return session.scalar(select(ModelVersion).where(ModelVersion.model_key == key)
-                          .order_by(ModelVersion.version.desc()).limit(1))
+    return session.scalar(LATEST_VERSION, {"key": key})
 
 
 def current_version(session: Session, key: str) -> ModelVersion:

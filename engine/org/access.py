@@ -6,7 +6,7 @@ store the facts it needs (the viewer's roles and participation in the item).
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from engine.base.errors import NotAllowed, NotFound
@@ -14,16 +14,22 @@ from engine.org.policy import Participation, may_read_item
 from engine.run.assignment import roles_of
 from engine.store.schema import Event, Instance, Task
 
+_EVENTS, _TASKS = Event.__table__.c, Task.__table__.c
+#: one statement, built once: every item page and every completion over the API asks it
+PARTICIPATION = select(
+    exists().where(_EVENTS.instance_id == bindparam("instance_id"),
+                   _EVENTS.actor == bindparam("username")),
+    exists().where(_TASKS.instance_id == bindparam("instance_id"), _TASKS.status == "open",
+                   (_TASKS.assignee == bindparam("username"))
+                   | (_TASKS.pool.is_(True) & _TASKS.assignee.is_(None)
+                      & _TASKS.role.in_(bindparam("roles", expanding=True)))))
+
 
 def participation(session: Session, instance: Instance, username: str,
                   roles: set[str]) -> Participation:
     """Return how ``username`` takes part in ``instance`` (started, acted, holds a task)."""
-    acted = exists().where(Event.instance_id == instance.id, Event.actor == username)
-    holds = exists().where(
-        Task.instance_id == instance.id, Task.status == "open",
-        (Task.assignee == username) | (Task.pool.is_(True) & Task.assignee.is_(None)
-                                       & Task.role.in_(roles)))
-    found = session.execute(select(acted, holds)).one()  # one statement: every item page asks
+    found = session.execute(PARTICIPATION, {"instance_id": instance.id, "username": username,
+                                            "roles": sorted(roles)}).one()
     return Participation(initiator=instance.initiator == username, acted=bool(found[0]),
                          holds_task=bool(found[1]))
 

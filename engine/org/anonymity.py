@@ -31,7 +31,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.model.forms import applies
@@ -93,10 +93,24 @@ def rule_of(forms: dict[str, dict]) -> dict | None:
 #: version never changes, so its forms are read (and parsed) once per process, not per request
 _RULES: dict[str, dict | None] = {}
 
+# Built once: every page and every step's notifications ask these.
+_INST, _VERSIONS, _EVENTS = Instance.__table__.c, ModelVersion.__table__.c, Event.__table__.c
+FORMS_OF = select(_VERSIONS.forms).where(_VERSIONS.id == bindparam("version_id"))
+VEIL_FACTS = (select(_INST.initiator, _INST.model_version_id, _VERSIONS.content_hash)
+              .join_from(Instance.__table__, ModelVersion.__table__,
+                         _VERSIONS.id == _INST.model_version_id)
+              .where(_INST.id == bindparam("instance_id")))
+VERSIONS_OF = (select(_VERSIONS.id, _VERSIONS.content_hash).distinct()
+               .join_from(Instance.__table__, ModelVersion.__table__,
+                          _VERSIONS.id == _INST.model_version_id)
+               .where(_INST.id.in_(bindparam("ids", expanding=True))))
+START_PAYLOAD = (select(_EVENTS.payload).where(_EVENTS.instance_id == bindparam("instance_id"),
+                                               _EVENTS.type == "instance_started").limit(1))
 
-def _rule_by_hash(session: Session, version_id: int, content_hash: str) -> dict | None:
+
+def _rule_by_hash(reader: Session | Connection, version_id: int, content_hash: str) -> dict | None:
     if content_hash not in _RULES:
-        forms = session.scalar(select(ModelVersion.forms).where(ModelVersion.id == version_id))
+        forms = reader.scalar(FORMS_OF, {"version_id": version_id})
         _RULES[content_hash] = rule_of(forms or {})
     return _RULES[content_hash]
 
@@ -128,10 +142,7 @@ def veil_for(session: Session, instance_id: int, viewer: str | None,
 def _veil_now(session: Session, instance_id: int, viewer: str, start: dict | None) -> Veil | None:
     # Two columns, not the whole row: every notification of every step asks this.
     # Its version's content hash too: the rule is then read once per process (_rule_by_hash).
-    inst = session.execute(select(Instance.initiator, Instance.model_version_id,
-                                  ModelVersion.content_hash)
-                           .join(ModelVersion, ModelVersion.id == Instance.model_version_id)
-                           .where(Instance.id == instance_id)).first()
+    inst = session.execute(VEIL_FACTS, {"instance_id": instance_id}).first()
     rule = _rule_by_hash(session, inst.model_version_id, inst.content_hash) if inst else None
     if rule is None or inst is None or viewer == inst.initiator:
         return None
@@ -142,9 +153,8 @@ def _veil_now(session: Session, instance_id: int, viewer: str, start: dict | Non
 
 
 def _start_data(session: Session, instance_id: int) -> dict[str, Any]:
-    event = session.scalar(select(Event).where(
-        Event.instance_id == instance_id, Event.type == "instance_started").limit(1))
-    return dict(((event.payload or {}).get("data") or {}) if event else {})
+    payload = session.scalar(START_PAYLOAD, {"instance_id": instance_id})
+    return dict(((payload or {}).get("data") or {}) if payload is not None else {})
 
 
 def _veil(session: Session, rule: dict, data: dict, initiator: str) -> Veil:
@@ -210,10 +220,8 @@ def covered_messages(connection: Connection, rows: list[dict],
 
 def _any_rule(connection: Connection, instance_ids: set[int | None]) -> bool:
     """Tell whether a model version of one of these items declares an anonymity rule."""
-    forms = connection.execute(select(ModelVersion.forms).join(
-        Instance, Instance.model_version_id == ModelVersion.id).where(
-        Instance.id.in_(instance_ids))).scalars()
-    return any(rule_of(f or {}) for f in forms)
+    versions = connection.execute(VERSIONS_OF, {"ids": list(instance_ids)}).all()
+    return any(_rule_by_hash(connection, i, content_hash) for i, content_hash in versions)
 
 
 def _message_for(session: Session, row: dict, start: dict | None) -> dict:

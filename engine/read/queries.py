@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.audit.history import events_of
@@ -74,16 +74,24 @@ def task_detail(session: Session, task_id: str) -> dict[str, Any]:
     return covered(session, inst.id, detail)
 
 
+# Built once: every completion and every item answer reads these.
+_T, _I, _V = Task.__table__.c, Instance.__table__.c, ModelVersion.__table__.c
+STEP_INPUT = (select(_T.instance_id, _T.status, _T.form_name, _V.forms)
+              .join_from(Task.__table__, Instance.__table__, _I.id == _T.instance_id)
+              .join(ModelVersion.__table__, _V.id == _I.model_version_id)
+              .where(_T.id == bindparam("task_id")))
+VERSION_NUMBER = select(_V.version).where(_V.id == bindparam("version_id"))
+TASKS_OF = (select(Task).where(Task.instance_id == bindparam("instance_id"))
+            .order_by(Task.created_at, Task.id))
+
+
 def step_input(session: Session, task_id: str) -> dict[str, Any]:
     """Return what completing a task reads before the step: item, status, form schema, values.
 
     The few columns a completion needs (not the task page's whole detail): its checks run
     on every completion.
     """
-    row = session.execute(select(Task.instance_id, Task.status, Task.form_name, ModelVersion.forms)
-                          .join(Instance, Instance.id == Task.instance_id)
-                          .join(ModelVersion, ModelVersion.id == Instance.model_version_id)
-                          .where(Task.id == task_id)).first()
+    row = session.execute(STEP_INPUT, {"task_id": task_id}).first()
     if row is None:
         raise NotFound(f"任务不存在: {task_id}")
     return {"instance_id": row.instance_id, "status": row.status,
@@ -125,10 +133,8 @@ def instance_detail(session: Session, instance_id: int, *, history: bool = True)
     if inst is None:
         raise NotFound(f"事项不存在: {instance_id}")
     # The version's number only: the whole row would load (and parse) its XML and forms.
-    version = session.scalar(select(ModelVersion.version)
-                             .where(ModelVersion.id == inst.model_version_id))
-    tasks = session.scalars(select(Task).where(Task.instance_id == instance_id)
-                            .order_by(Task.created_at, Task.id)).all()
+    version = session.scalar(VERSION_NUMBER, {"version_id": inst.model_version_id})
+    tasks = session.scalars(TASKS_OF, {"instance_id": instance_id}).all()
     detail = {
         "id": inst.id, "model": inst.model_key, "model_version": version,
         "title": inst.title, "status": inst.status, "initiator": inst.initiator,

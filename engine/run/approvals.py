@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from engine.base.errors import Refused
 from engine.model import extensions
@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from engine.run.stepview import StepView
 
 EVENTS = Event.__table__
+COMPLETIONS = (select(EVENTS.c.task_spec, EVENTS.c.payload)
+               .where(EVENTS.c.instance_id == bindparam("instance_id"),
+                      EVENTS.c.type == "task_completed").order_by(EVENTS.c.seq))
 #: Automatic tasks (gateways, scripts, events) one step may run before it is a runaway loop.
 ENGINE_TASK_LIMIT = 2000
 APPROVE, RETURN = "approve", "return"
@@ -87,9 +90,7 @@ def approved_labels(events: list[tuple[str | None, dict]], labels: dict[str, str
 
 def completions(step: StepView) -> list[tuple[str | None, dict]]:
     """Return ``(task spec, payload)`` of every completion of the item, this step's included."""
-    stored = step.connection.execute(select(EVENTS.c.task_spec, EVENTS.c.payload).where(
-        EVENTS.c.instance_id == step.inst["id"], EVENTS.c.type == "task_completed")
-        .order_by(EVENTS.c.seq)).all()
+    stored = step.connection.execute(COMPLETIONS, {"instance_id": step.inst["id"]}).all()
     pending = [(e["task_spec"], e["payload"]) for e in step.history.pending
                if e["type"] == "task_completed"]
     return [(spec, payload) for spec, payload in stored] + pending

@@ -39,6 +39,15 @@ AUTHOR_REFUSAL = "审核须由他人进行：{user} 是本事项的拟稿人，�
 
 _LANE_RE = re.compile(r"[(（]\s*([a-z_]+)\s*[)）]\s*$")
 
+# Built once: every step asks these, and a statement built per call costs more than its query.
+_HOLDINGS, _USERS = RoleHolding.__table__.c, User.__table__.c
+ACTIVE_HOLDERS = (select(_HOLDINGS.username).join(User.__table__, _USERS.username == _HOLDINGS.username)
+                  .where(_HOLDINGS.role == bindparam("role"), _USERS.active.is_(True)).limit(2))
+ROLE_KIND = select(Role.__table__.c.kind).where(Role.__table__.c.code == bindparam("code"))
+HOLDING = select(_HOLDINGS.role).where(_HOLDINGS.username == bindparam("username"),
+                                       _HOLDINGS.role == bindparam("role"))
+ROLES_OF = select(_HOLDINGS.role).where(_HOLDINGS.username == bindparam("username"))
+
 
 class AssignmentError(ValueError):
     """Raised when a role cannot be resolved to anyone for an instance."""
@@ -138,9 +147,7 @@ def sole_holder(session: Session, role: str, excluded: set[str]) -> str | None:
     """
     if not is_pool(session, role):
         return None
-    holders = session.scalars(select(RoleHolding.username).join(
-        User, User.username == RoleHolding.username).where(
-        RoleHolding.role == role, User.active.is_(True)).limit(2)).all()
+    holders = session.scalars(ACTIVE_HOLDERS, {"role": role}).all()
     if len(holders) != 1 or holders[0] in excluded:
         return None
     return holders[0]
@@ -154,19 +161,18 @@ def is_pool(session: Session, role: str) -> bool:
     """
     kinds = session.info.setdefault("shenfa_role_kinds", {})  # asked twice per opened task
     if role not in kinds:
-        kinds[role] = session.scalar(select(Role.kind).where(Role.code == role))
+        kinds[role] = session.scalar(ROLE_KIND, {"code": role})
     return kinds[role] == "pool"
 
 
 def holds_role(session: Session, username: str, role: str) -> bool:
     """Return True when ``username`` holds pool or permission role ``role``."""
-    return session.get(RoleHolding, (username, role)) is not None
+    return session.scalar(HOLDING, {"username": username, "role": role}) is not None
 
 
 def roles_of(session: Session, username: str) -> set[str]:
     """Return the roles ``username`` holds directly."""
-    rows = session.scalars(select(RoleHolding.role).where(RoleHolding.username == username))
-    return set(rows)
+    return set(session.scalars(ROLES_OF, {"username": username}))
 
 
 INITIATOR_OF = select(Instance.__table__.c.initiator).where(

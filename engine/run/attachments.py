@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import filetype
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.base.errors import Invalid, NotFound
@@ -143,10 +143,14 @@ def attachment_for(session: Session, attachment_id: int, username: str) -> dict[
     return covered(session, row.instance_id, _dict(row, {}))
 
 
+#: built once: every completion's pre-screen and every task page read it
+ATTACHMENTS_OF = (select(Attachment).where(Attachment.instance_id == bindparam("instance_id"))
+                  .order_by(Attachment.id))
+
+
 def attachments_of(session: Session, instance_id: int) -> list[dict[str, Any]]:
     """Return an item's attachments, oldest first."""
-    rows = list(session.scalars(select(Attachment).where(Attachment.instance_id == instance_id)
-                                .order_by(Attachment.id)))
+    rows = list(session.scalars(ATTACHMENTS_OF, {"instance_id": instance_id}))
     names = display_names(session, {r.uploaded_by for r in rows})
     return covered(session, instance_id, [_dict(r, names) for r in rows])
 

@@ -40,6 +40,8 @@ from engine.store.schema import Instance, Timer
 INSTANCES, TIMERS = Instance.__table__, Timer.__table__
 
 # Statements built once: building a statement costs more than running it.
+WAITING_TIMERS = select(TIMERS.c.task_id, TIMERS.c.id).where(
+    TIMERS.c.instance_id == bindparam("instance_id"), TIMERS.c.status == "waiting")
 LOCK_INSTANCE = (select(INSTANCES).where(INSTANCES.c.id == bindparam("instance_id"))
                  .with_for_update())
 STORE_INSTANCE = update(INSTANCES).where(INSTANCES.c.id == bindparam("b_id"),
@@ -181,8 +183,7 @@ class Step:
     def _sync_timers(self, waiting: dict, now: datetime) -> dict[str, datetime]:
         if not waiting and not self.waiting_before:
             return {}
-        known = dict(self.connection.execute(select(TIMERS.c.task_id, TIMERS.c.id).where(
-            TIMERS.c.instance_id == self.inst["id"], TIMERS.c.status == "waiting")).all())
+        known = dict(self.connection.execute(WAITING_TIMERS, {"instance_id": self.inst["id"]}).all())
         for task_id in sorted(set(self.waiting_before) - set(waiting),
                               key=lambda i: self.waiting_before[i][1]):
             self._timer_ended(task_id, known.get(task_id), now)

@@ -39,6 +39,10 @@ REVIEW_CONFLICT = select(TASKS.c.name).where(
 REVIEWERS = select(TASKS.c.completed_by).where(
     TASKS.c.instance_id == bindparam("instance_id"), TASKS.c.review_stage.is_(True),
     TASKS.c.status == "completed", TASKS.c.spec_name != bindparam("spec_name"))
+TOOK_PART = select(TASKS.c.id).where(
+    TASKS.c.instance_id == bindparam("instance_id"),
+    or_(TASKS.c.assignee == bindparam("username"), TASKS.c.completed_by == bindparam("username"))
+).limit(1)
 TRUE = {"true", "yes", "1"}
 
 
@@ -105,9 +109,7 @@ def took_part(connection: Connection, inst: RowMapping, username: str) -> bool:
     """Tell whether ``username`` started the item or holds or held one of its tasks."""
     if inst["initiator"] == username:
         return True
-    return connection.execute(select(TASKS.c.id).where(
-        TASKS.c.instance_id == inst["id"],
-        or_(TASKS.c.assignee == username, TASKS.c.completed_by == username)).limit(1)).first() \
+    return connection.execute(TOOK_PART, {"instance_id": inst["id"], "username": username}).first() \
         is not None
 
 
