@@ -49,7 +49,8 @@ def test_designer_adds_a_word_tries_it_and_deploys(served, chromium, size):
     word, before = WORDS[size], in_use(served)
     songyu = open_rules_page(chromium, served, size)
     page = songyu.page
-    assert "advertising.yaml" in page.inner_text("table.ps-files") and "医疗广告与推广" in page.inner_text("table.ps-files")
+    files = page.inner_text("table.ps-files")
+    assert "advertising.yaml" in files and "医疗广告与推广" in files
     page.click("tr[data-file='advertising.yaml'] button.ps-open")
     original = page.input_value(EDITOR)
 
