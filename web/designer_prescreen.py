@@ -64,9 +64,8 @@ def prescreen_deploy():
     """Deploy the edited files as the newest version (operations log); unchanged files make none."""
     body = _body("files", "note", "base")
     base = body.get("base") if isinstance(body.get("base"), str) else None
-    note = body.get("note") or None
     with transaction() as db:
-        done = prescreen_app.deploy_files(db, body.get("files"), now(), current_user.username, note, base)
+        done = prescreen_app.deploy_files(db, body.get("files"), now(), current_user.username, body.get("note"), base)
         versions = prescreen_app.versions(db)
     message = (f"已部署为预审规则版本 {done['version']}（{done['rules']} 条规则），新的预审即用此版本。"
                if done["changed"] else f"内容与当前版本 {done['version']} 相同，未产生新版本。")

@@ -68,25 +68,27 @@ def deploy(session: Session, folder: Path | None, at: Any, by: str | None, note:
     return rule_sets.deploy(session, _checked(load_rules, folder), at, by, note)
 
 
-def deploy_files(session: Session, edits: Any, at: Any, by: str | None, note: str | None = None,
-                 base: str | None = None) -> dict[str, Any]:
+def deploy_files(session: Session, edits: Any, at: Any, by: str | None, note: Any, base: str | None = None
+                 ) -> dict[str, Any]:
     """Deploy the designer's working copy (edited files over the rules in use), checked as a folder is.
 
-    ``base`` is the version the copy was edited from: if another deploy came in between, the
-    copy is refused rather than laid over rules its editor never saw.
+    A change note is required, as for a model deployed from the designer.  ``base`` is the
+    version the copy was edited from: if another deploy came in between, the copy is refused
+    rather than laid over rules its editor never saw.
     """
-    current = rules_in_use(session).version
-    if base is not None and base != current:
-        raise Conflict(f"预审规则已部署为新版本 {current}（您编辑的是 {str(base)[:16]}），请刷新页面后重新修改。")
-    if note is not None and (not isinstance(note, str) or len(note) > MAX_NOTE):
-        raise Invalid(f"部署说明须为不超过 {MAX_NOTE} 个字符的文字。", {"note": [f"不超过 {MAX_NOTE} 个字符。"]})
-    files = _edited_files(session, edits)
-    return rule_sets.deploy(session, _checked(parse_rules, files), at, by, note)
+    in_use = rules_in_use(session)
+    if base is not None and base != in_use.version:
+        raise Conflict(f"预审规则已部署为新版本 {in_use.version}，不是您编辑时的版本；请刷新页面后重新修改。")
+    if not isinstance(note, str) or not note.strip() or len(note) > MAX_NOTE:
+        problem = f"请填写部署说明（不超过 {MAX_NOTE} 个字符）。"
+        raise Invalid(problem, {"note": [problem]})
+    files = _overlaid(in_use, edits)
+    return rule_sets.deploy(session, _checked(parse_rules, files), at, by, note.strip())
 
 
 def edited_rules(session: Session | None, edits: Any) -> RuleSet:
     """Return the rules in use with the designer's edited files in place, checked; nothing is stored."""
-    files = _edited_files(session, edits)
+    files = _overlaid(rules_in_use(session), edits)
     return _checked(parse_rules, files, "预审规则有误，未使用")
 
 
@@ -112,12 +114,12 @@ def _checked(read: Callable[[Any], RuleSet], source: Any, refusal: str = "预审
         raise Invalid(f"{refusal}：{err}", {where: [str(err)]} if where else None) from None
 
 
-def _edited_files(session: Session | None, edits: Any) -> dict[str, str]:
+def _overlaid(in_use: RuleSet, edits: Any) -> dict[str, str]:
     """Check the shape of posted files (names, sizes) and lay them over the files in use."""
     problem = _edits_problem(edits)
     if problem:
         raise Invalid(problem, {"files": [problem]})
-    files = {**rules_in_use(session).files, **edits}
+    files = {**in_use.files, **edits}
     if len(files) > MAX_RULE_FILES:
         raise Invalid(f"规则文件不能超过 {MAX_RULE_FILES} 个。", {"files": [f"规则文件不能超过 {MAX_RULE_FILES} 个。"]})
     return files

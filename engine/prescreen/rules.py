@@ -236,8 +236,8 @@ CHECKERS = {"words": _check_words, "pattern": _check_pattern, "names": _check_na
 
 
 def _check_unique(rules: list[Rule]) -> None:
-    seen: set[str] = set()
+    seen: dict[str, str] = {}
     for rule in rules:
         if rule.id in seen:
-            raise RulesError(f"规则 id {rule.id} 重复出现。")
-        seen.add(rule.id)
+            raise RulesError(f"规则 id {rule.id} 重复出现（{seen[rule.id]} 与 {rule.file}）。")
+        seen[rule.id] = rule.file

@@ -88,7 +88,7 @@ def test_a_bad_entry_is_refused_naming_file_and_entry(text, expected):
 
 
 def test_a_duplicate_id_across_files_is_refused():
-    with pytest.raises(RulesError, match="规则 id advertising.test 重复出现"):
+    with pytest.raises(RulesError, match="规则 id advertising.test 重复出现（a.yaml 与 b.yaml）"):
         parse_rules({"a.yaml": GOOD, "b.yaml": GOOD})
 
 

@@ -181,7 +181,9 @@ def test_bad_requests_to_try_get_the_error_shape(browse):
         assert answer["title"] == "请求有误" and answer["message"] and field in answer["errors"], answer
 
 
-def test_a_note_too_long_is_refused(browse, app):
-    res = post_json(browse("songyu"), "/designer/prescreen/deploy", {"files": with_new_word(), "note": "长" * 501})
-    assert res.status_code == 400 and "note" in res.get_json()["errors"]
+def test_a_deploy_needs_a_note_of_bounded_length(browse, app):
+    designer = browse("songyu")
+    for note in (None, "", "  ", 5, "长" * 501):
+        res = post_json(designer, "/designer/prescreen/deploy", {"files": with_new_word(), "note": note})
+        assert res.status_code == 400 and "部署说明" in res.get_json()["message"], note
     assert versions(app) == 0
