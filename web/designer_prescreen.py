@@ -67,7 +67,9 @@ def prescreen_deploy():
     with transaction() as db:
         done = prescreen_app.deploy_files(db, body.get("files"), now(), current_user.username, body.get("note"), base)
         versions = prescreen_app.versions(db)
+        counts = {f["name"]: f["rules"] for f in prescreen_app.rule_files(db)["files"]}
     message = (f"已部署为预审规则版本 {done['version']}（{done['rules']} 条规则），新的预审即用此版本。"
                if done["changed"] else f"内容与当前版本 {done['version']} 相同，未产生新版本。")
     html = render_template("designer/_prescreen_versions.html", versions=versions)
-    return jsonify(ok=True, changed=done["changed"], version=done["version"], message=message, html=html)
+    return jsonify(ok=True, changed=done["changed"], version=done["version"], message=message, html=html,
+                   counts=counts)

@@ -57,6 +57,8 @@ def test_designer_adds_a_word_tries_it_and_deploys(served, chromium, size):
     page.fill(EDITOR, original.replace("    severity: high\n", "    severity: high\n    colour: red\n", 1))
     try_sample(page, f"这是{word}。")
     assert "advertising.yaml 第 1 条规则" in page.inner_text("#ps-error") and "colour" in page.inner_text("#ps-error")
+    beside = page.locator(".ps-editor[data-file='advertising.yaml'] .ps-file-error")
+    assert beside.is_visible() and "colour" in beside.inner_text()  # shown by the file too
 
     page.fill(EDITOR, original.replace("神医, 神药,", f"神医, 神药, {word},"))
     assert page.locator("tr[data-file='advertising.yaml'] .ps-edited").is_visible()
@@ -72,13 +74,17 @@ def test_designer_adds_a_word_tries_it_and_deploys(served, chromium, size):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"prescreen-rules-{size}.png"), full_page=True)
 
+    page.click("#btn-ps-deploy")  # without a note: refused, nothing deployed
+    page.wait_for_function("() => document.querySelector('#ps-status').textContent.includes('部署说明')")
+    assert in_use(served).version == before.version
     page.fill("#ps-note", f"医疗广告词表增加“{word}”")
     page.click("#btn-ps-deploy")
     page.wait_for_function("() => !!document.querySelector('#ps-rules').dataset.deployed")
     version = page.get_attribute("#ps-rules", "data-deployed")
     newest = page.locator("table.ps-versions tbody tr").first
     assert version in newest.inner_text() and f"增加“{word}”" in newest.inner_text() and "使用中" in newest.inner_text()
-    assert "已部署" in page.inner_text("#ps-status")
+    assert "已部署" in page.inner_text("#ps-status") and page.inner_text("#rules-state") == "已部署"
+    assert page.inner_text("#rules-version") == version
     after = in_use(served)
     assert after.version == version != before.version
     findings = prescreen_app.screen_post(after, sample).findings

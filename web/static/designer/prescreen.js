@@ -24,11 +24,19 @@
         .then(function (data) { data.httpOk = r.ok; return data; });
     }).catch(function () { return { httpOk: false, message: '网络错误，请稍后重试；没有作任何更改。' }; });
   }
-  function showError(data) {
-    error.hidden = false;
-    error.textContent = data.message || '请求有误。';
+  function showError(data, inBox) {
+    if (inBox) { error.hidden = false; error.textContent = data.message || '请求有误。'; }
     var file = data.errors && Object.keys(data.errors).filter(function (k) { return /\.yaml$/.test(k); })[0];
-    if (file) { open(file); }
+    var editor = file && box.querySelector('.ps-editor[data-file="' + file + '"]');
+    if (editor) {
+      var line = editor.querySelector('.ps-file-error');
+      line.textContent = data.message;
+      line.hidden = false;
+      open(file);
+    }
+  }
+  function clearFileErrors() {
+    box.querySelectorAll('.ps-file-error').forEach(function (p) { p.hidden = true; p.textContent = ''; });
   }
   function mark(t) {
     var row = box.querySelector('tr[data-file="' + t.dataset.file + '"] .ps-edited');
@@ -56,7 +64,8 @@
     box.setAttribute('data-tried', 'pending');
     post(box.dataset.try, { files: working(), text: document.getElementById('ps-sample').value }).then(function (data) {
       error.hidden = data.httpOk;
-      if (data.httpOk) { result.innerHTML = data.html; } else { result.innerHTML = ''; showError(data); }  // html escaped by the server
+      clearFileErrors();
+      if (data.httpOk) { result.innerHTML = data.html; } else { result.innerHTML = ''; showError(data, true); }  // html escaped by the server
       box.setAttribute('data-tried', data.httpOk ? 'ok' : 'error');
     });
   });
@@ -68,10 +77,15 @@
       button.disabled = false;
       status.textContent = data.message || '';
       status.className = 'status-line ' + (data.httpOk ? 'ok' : 'bad');
-      if (!data.httpOk) { showError(data); return; }
-      error.hidden = true;
+      clearFileErrors();
+      if (!data.httpOk) { showError(data, false); return; }
       box.dataset.base = data.version;
       document.getElementById('rules-version').textContent = data.version;
+      document.getElementById('rules-state').innerHTML = '<span class="tag ok">已部署</span>';
+      Object.keys(data.counts || {}).forEach(function (name) {
+        var cell = box.querySelector('tr[data-file="' + name + '"] .ps-count');
+        if (cell) { cell.textContent = data.counts[name]; }
+      });
       document.getElementById('ps-versions').innerHTML = data.html;  // rendered and escaped by the server
       texts.forEach(function (t) { t.defaultValue = t.value; mark(t); });  // the deployed text is the new base
       box.setAttribute('data-deployed', data.version);
