@@ -10,19 +10,12 @@ from pathlib import Path
 import pytest
 
 from engine.app import prescreen as prescreen_app
-from tests.web.browser_sizes import SIZES, Sized, chromium_fixture, serve_copy, stop  # noqa: F401
+from tests.web.browser_sizes import SIZES, Sized, chromium_fixture, served_fixture  # noqa: F401
 from tests.web.test_browser import pytestmark  # noqa: F401 - skipped without Chromium
 
 WORDS = {"desktop": "灵丹妙药", "phone": "仙丹"}
 SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
 EDITOR = "textarea.ps-text[data-file='advertising.yaml']"
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory, sqlite_template):
-    base = serve_copy(tmp_path_factory, sqlite_template)
-    yield base
-    stop(base)
 
 
 def in_use(served):
