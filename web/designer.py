@@ -205,7 +205,7 @@ def new():
 
 
 def init_app(app) -> None:
-    """Register the designer blueprint and its forms, versions and migration routes."""
-    from . import designer_forms, designer_versions  # noqa: F401 - routes on ``bp``
+    """Register the designer blueprint and its forms, pre-screen rules, versions and migration routes."""
+    from . import designer_forms, designer_prescreen, designer_versions  # noqa: F401 - routes on ``bp``
 
     app.register_blueprint(bp)

@@ -6,15 +6,16 @@ pre-screen only reports findings for the reviewers; it never approves or returns
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine.base.errors import Conflict, Invalid, Refused
-from engine.prescreen import Finding, RulesError, RuleSet, default_rules, load_rules, screen
+from engine.base.errors import Conflict, Invalid
+from engine.prescreen import Finding, RulesError, RuleSet, default_rules, load_rules, parse_rules, screen
 from engine.prescreen import deployment as rule_sets
 from engine.prescreen.patterns import PatternTimeout
 
@@ -22,6 +23,11 @@ MAX_CHARS = 100_000  # a long post is about 10,000 characters; the API body is a
 MAX_ATTACHMENTS = 200
 ATTACHMENT_KEYS = {"name", "kind", "type", "source"}
 MAX_FIELD = 500
+# The designer's working copy (edited rules files, posted as text): bounded before YAML reads it.
+MAX_RULE_FILES = 20
+MAX_RULE_FILE_CHARS = 256 * 1024
+MAX_NOTE = 500
+RULE_FILE = re.compile(r"[a-z][a-z0-9_]{0,40}\.yaml")
 
 
 @dataclass(frozen=True)
@@ -59,11 +65,77 @@ def screen_post(rules: RuleSet, text: Any, attachments: Any = ()) -> Screened:
 
 def deploy(session: Session, folder: Path | None, at: Any, by: str | None, note: str | None = None) -> dict[str, Any]:
     """Check a rules folder and deploy it as the newest version (logged in the operations log)."""
+    return rule_sets.deploy(session, _checked(load_rules, folder), at, by, note)
+
+
+def deploy_files(session: Session, edits: Any, at: Any, by: str | None, note: Any, base: str | None = None
+                 ) -> dict[str, Any]:
+    """Deploy the designer's working copy (edited files over the rules in use), checked as a folder is.
+
+    A change note is required, as for a model deployed from the designer.  ``base`` is the
+    version the copy was edited from: if another deploy came in between, the copy is refused
+    rather than laid over rules its editor never saw.
+    """
+    in_use = rules_in_use(session)
+    if base is not None and base != in_use.version:
+        raise Conflict(f"预审规则已部署为新版本 {in_use.version}，不是您编辑时的版本；请刷新页面后重新修改。")
+    if not isinstance(note, str) or not note.strip() or len(note) > MAX_NOTE:
+        problem = f"请填写部署说明（不超过 {MAX_NOTE} 个字符）。"
+        raise Invalid(problem, {"note": [problem]})
+    files = _overlaid(in_use, edits)
+    return rule_sets.deploy(session, _checked(parse_rules, files), at, by, note.strip())
+
+
+def edited_rules(session: Session | None, edits: Any) -> RuleSet:
+    """Return the rules in use with the designer's edited files in place, checked; nothing is stored."""
+    files = _overlaid(rules_in_use(session), edits)
+    return _checked(parse_rules, files, "预审规则有误，未使用")
+
+
+def rule_files(session: Session | None) -> dict[str, Any]:
+    """Describe the rules in use for the designer: version, whether deployed, each file's category and text."""
+    ruleset = rules_in_use(session)
+    deployed = session is not None and rule_sets.deployed(session) is not None
+    counts: dict[str, dict[str, Any]] = {}
+    for rule in ruleset.rules:
+        counts.setdefault(rule.file, {"category": rule.category, "rules": 0})["rules"] += 1
+    return {"version": ruleset.version, "deployed": deployed,
+            "files": [{"name": name, "text": ruleset.files[name], **counts.get(name, {"category": "", "rules": 0})}
+                      for name in sorted(ruleset.files)]}
+
+
+def _checked(read: Callable[[Any], RuleSet], source: Any, refusal: str = "预审规则未部署") -> RuleSet:
+    """Read rules with ``read``; a bad file is refused with its one-line message (file and entry)."""
     try:
-        ruleset = load_rules(folder)
+        return read(source)
     except RulesError as err:
-        raise Refused(f"预审规则未部署：{err}") from None
-    return rule_sets.deploy(session, ruleset, at, by, note)
+        names = source if isinstance(source, Mapping) else {}
+        where = next((n for n in sorted(names, key=len, reverse=True) if str(err).startswith(n)), None)
+        raise Invalid(f"{refusal}：{err}", {where: [str(err)]} if where else None) from None
+
+
+def _overlaid(in_use: RuleSet, edits: Any) -> dict[str, str]:
+    """Check the shape of posted files (names, sizes) and lay them over the files in use."""
+    problem = _edits_problem(edits)
+    if problem:
+        raise Invalid(problem, {"files": [problem]})
+    files = {**in_use.files, **edits}
+    if len(files) > MAX_RULE_FILES:
+        raise Invalid(f"规则文件不能超过 {MAX_RULE_FILES} 个。", {"files": [f"规则文件不能超过 {MAX_RULE_FILES} 个。"]})
+    return files
+
+
+def _edits_problem(edits: Any) -> str | None:
+    if not isinstance(edits, Mapping) or not edits:
+        return "没有收到规则文件（须为“文件名: 内容”的对象）。"
+    for name, text in edits.items():
+        if not isinstance(name, str) or not RULE_FILE.fullmatch(name):
+            return f"规则文件名 {str(name)[:60]!r} 不合法（小写字母、数字、下划线，以 .yaml 结尾）。"
+        if not isinstance(text, str):
+            return f"{name}：内容须为文字。"
+        if len(text) > MAX_RULE_FILE_CHARS:
+            return f"{name}：不能超过 {MAX_RULE_FILE_CHARS // 1024} KB。"
+    return None
 
 
 def versions(session: Session) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import regex
 import yaml
@@ -55,6 +55,7 @@ class Rule:
     checklist: str
     message: str
     options: Mapping[str, Any] = field(default_factory=dict)
+    file: str = ""  # the rules file it came from (the designer counts entries per file)
 
 
 @dataclass(frozen=True)
@@ -104,17 +105,23 @@ def parse_rules(files: Mapping[str, str]) -> RuleSet:
     return RuleSet(content_hash(files), tuple(rules), dict(files))
 
 
-def _parse_file(name: str, text: str) -> list[Rule]:
+def _load_yaml(name: str, text: str) -> Any:
     try:
-        data = yaml.safe_load(text)
+        return yaml.safe_load(text)
     except yaml.YAMLError as err:
         where = getattr(err, "problem_mark", None)
         line = f" 第 {where.line + 1} 行" if where is not None else ""
         raise RulesError(f"{name}{line}：不是合法的 YAML（{getattr(err, 'problem', err)}）") from None
+    except RecursionError:  # PyYAML composes nested collections recursively: "[[[[…" would crash it
+        raise RulesError(f"{name}：嵌套层次过深，不是可用的规则文件。") from None
+
+
+def _parse_file(name: str, text: str) -> list[Rule]:
+    data = _load_yaml(name, text)
     if not isinstance(data, dict) or set(data) - {"category", "rules", "note"}:
         raise RulesError(f"{name}：文件须为含 category 与 rules 的映射（可选 note）。")
     category = data.get("category")
-    if category not in CATEGORIES:
+    if not _one_of(category, CATEGORIES):
         raise RulesError(f"{name}：category 须为 {'、'.join(CATEGORIES)} 之一，现为 {category!r}。")
     entries = data.get("rules")
     if not isinstance(entries, list) or not entries:
@@ -133,14 +140,14 @@ def _parse_entry(name: str, index: int, category: str, entry: Any) -> Rule:
     options = {k: v for k, v in entry.items() if k not in COMMON}
     _check_options(where, entry["kind"], options)
     return Rule(entry["id"], category, entry["kind"], entry["article"], entry["severity"],
-                entry["checklist"], entry["message"], options)
+                entry["checklist"], entry["message"], options, name)
 
 
 def _check_keys(where: str, entry: dict) -> None:
     missing = sorted(COMMON - set(entry))
     if missing:
         raise RulesError(f"{where}：缺少字段 {', '.join(missing)}。")
-    if entry["kind"] not in KINDS:
+    if not _one_of(entry["kind"], KINDS):
         raise RulesError(f"{where}：kind 须为 {'、'.join(KINDS)} 之一，现为 {entry['kind']!r}。")
     unknown = sorted(set(entry) - COMMON - KINDS[entry["kind"]], key=str)
     if unknown:
@@ -151,8 +158,8 @@ def _check_common(where: str, entry: dict) -> None:
     checks = [
         (isinstance(entry["id"], str) and ID.fullmatch(entry["id"]), "id 须形如 privacy.mobile（小写字母、数字、点）"),
         (isinstance(entry["article"], str) and ARTICLE.fullmatch(entry["article"]), "article 须形如 第七条三"),
-        (entry["severity"] in SEVERITIES, f"severity 须为 {'、'.join(SEVERITIES)} 之一"),
-        (entry["checklist"] in CHECKLIST, f"checklist 须为 {'、'.join(CHECKLIST)} 之一"),
+        (_one_of(entry["severity"], SEVERITIES), f"severity 须为 {'、'.join(SEVERITIES)} 之一"),
+        (_one_of(entry["checklist"], CHECKLIST), f"checklist 须为 {'、'.join(CHECKLIST)} 之一"),
         (isinstance(entry["message"], str) and entry["message"].strip(), "message 须为非空文字"),
     ]
     for ok, problem in checks:
@@ -167,7 +174,7 @@ def _check_options(where: str, kind: str, options: dict) -> None:
             raise RulesError(f"{where}：{key} 须为非空的文字列表。")
     if "window" in options and not (type(options["window"]) is int and 0 < options["window"] <= 200):
         raise RulesError(f"{where}：window 须为 1 到 200 之间的整数。")
-    if "weak_severity" in options and options["weak_severity"] not in SEVERITIES:
+    if "weak_severity" in options and not _one_of(options["weak_severity"], SEVERITIES):
         raise RulesError(f"{where}：weak_severity 须为 {'、'.join(SEVERITIES)} 之一。")
     for key in ("pattern", "present"):
         if key in options:
@@ -188,6 +195,11 @@ def _check_regex(where: str, key: str, value: Any) -> None:
         raise RulesError(f"{where}：{key} 在测试文字上超时（回溯过多），请改写。")
 
 
+def _one_of(value: Any, choices: Any) -> TypeGuard[str]:
+    """Tell whether a value from YAML is one of the names; a list or mapping is not (nor hashable)."""
+    return isinstance(value, str) and value in choices
+
+
 def _require(where: str, options: dict, *keys: str) -> None:
     missing = [k for k in keys if k not in options]
     if missing:
@@ -200,7 +212,7 @@ def _check_words(where: str, options: dict) -> None:
 
 def _check_pattern(where: str, options: dict) -> None:
     _require(where, options, "pattern")
-    if "validator" in options and options["validator"] not in VALIDATORS:
+    if "validator" in options and not _one_of(options["validator"], VALIDATORS):
         raise RulesError(f"{where}：validator 须为 {'、'.join(VALIDATORS)} 之一。")
 
 
@@ -214,7 +226,7 @@ def _check_links(where: str, options: dict) -> None:
 
 def _check_form(where: str, options: dict) -> None:
     _require(where, options, "check")
-    if options["check"] not in CHECKS:
+    if not _one_of(options["check"], CHECKS):
         raise RulesError(f"{where}：check 须为 {'、'.join(CHECKS)} 之一。")
     _require(where, options, *CHECKS[options["check"]].needs)
 
@@ -224,8 +236,8 @@ CHECKERS = {"words": _check_words, "pattern": _check_pattern, "names": _check_na
 
 
 def _check_unique(rules: list[Rule]) -> None:
-    seen: set[str] = set()
+    seen: dict[str, str] = {}
     for rule in rules:
         if rule.id in seen:
-            raise RulesError(f"规则 id {rule.id} 重复出现。")
-        seen.add(rule.id)
+            raise RulesError(f"规则 id {rule.id} 重复出现（{seen[rule.id]} 与 {rule.file}）。")
+        seen[rule.id] = rule.file

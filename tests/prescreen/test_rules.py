@@ -72,6 +72,14 @@ def test_the_version_is_the_content_hash():
     ("category: advertising\nrules: []\n", "ad.yaml：rules 须为非空列表"),
     ("category: advertising\nrules:\n  - [a, b]\n", "ad.yaml 第 1 条规则：须为映射"),
     ("category: advertising\nrules:\n\t- x\n", "ad.yaml 第 3 行：不是合法的 YAML"),
+    # a list or a mapping where a name belongs (unhashable: it once escaped as a TypeError)
+    (entry(kind="[words]"), "kind 须为 words"),
+    (entry(severity="{high: 1}"), "severity 须为 high"),
+    (entry(kind="pattern", words=None, pattern="'[0-9]+'", validator="[mobile]"), "validator 须为"),
+    (entry(kind="form", words=None, check="[repost_source]"), "check 须为"),
+    (GOOD.replace("category: advertising", "category: [advertising]"), "ad.yaml：category 须为"),
+    # nesting past Python's recursion limit (PyYAML composes recursively)
+    ("category: advertising\nrules: " + "[" * 5000, "ad.yaml：嵌套层次过深"),
 ])
 def test_a_bad_entry_is_refused_naming_file_and_entry(text, expected):
     with pytest.raises(RulesError) as refused:
@@ -80,7 +88,7 @@ def test_a_bad_entry_is_refused_naming_file_and_entry(text, expected):
 
 
 def test_a_duplicate_id_across_files_is_refused():
-    with pytest.raises(RulesError, match="规则 id advertising.test 重复出现"):
+    with pytest.raises(RulesError, match="规则 id advertising.test 重复出现（a.yaml 与 b.yaml）"):
         parse_rules({"a.yaml": GOOD, "b.yaml": GOOD})
 
 
