@@ -20,6 +20,7 @@ from flask import Flask
 from waitress import serve as waitress_serve
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from engine.app.prescreen import warm_up
 from engine.run.worker import start_in_thread
 
 from . import create_app
@@ -70,6 +71,7 @@ def serve(host: str = "127.0.0.1", port: int = 5000, threads: int = THREADS,
     app = behind_proxies(create_app({"MIGRATE": True, **(LOOPBACK if is_loopback(host) else {})}))
     if worker:  # supervised: restarted if it ever exits; /healthz reports on it
         app.extensions["shenfa_supervisor"] = start_in_thread(app.extensions["shenfa"])
+    warm_up()  # the pre-screen's dictionary, before the first post needs it
     print(f"审发 shenfa: http://{host}:{port}/  (waitress, {threads} threads"
           f"{', embedded worker' if worker else ''})")
     # waitress buffers a chunked body before the app sees it: cap it at the largest upload.

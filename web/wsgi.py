@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from gunicorn.http import wsgi as gunicorn_wsgi
 
+from engine.app.prescreen import warm_up
+
 from . import create_app
 from .server import behind_proxies
 
@@ -15,3 +17,4 @@ from .server import behind_proxies
 gunicorn_wsgi.SERVER = "shenfa"
 
 app = behind_proxies(create_app())
+warm_up()  # each process loads the pre-screen's dictionary before the first post needs it

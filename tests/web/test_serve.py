@@ -57,3 +57,23 @@ def test_serve_answers_on_loopback_with_a_cookie_it_can_get_back(sqlite_template
 def test_loopback_detection():
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("10.1.2.3")
+
+
+def test_serving_loads_the_prescreen_dictionary_before_the_first_post(
+        sqlite_template, tmp_path, monkeypatch):
+    """The first post screened after a restart must not wait ~2 s for jieba's dictionary."""
+    import threading
+
+    import web.server
+    from engine.prescreen import names
+
+    shutil.copy(sqlite_template, tmp_path / "shenfa.sqlite")
+    monkeypatch.setenv("SHENFA_DATABASE_URL", f"sqlite:///{tmp_path / 'shenfa.sqlite'}")
+    monkeypatch.setenv("SHENFA_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setattr(names, "_tokenizer", None)  # as in a fresh process
+    monkeypatch.setattr(web.server, "waitress_serve", lambda app, **options: None)  # no socket
+    assert web.server.serve(port=free_port(), worker=False) == 0
+    for thread in threading.enumerate():
+        if thread.name == "shenfa-prescreen-warm":
+            thread.join(60)
+    assert names._tokenizer is not None  # loaded without any post being screened
