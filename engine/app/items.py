@@ -105,17 +105,25 @@ def item_page(engine: Engine, instance_id: int, username: str) -> ItemPage:
                         drafts(db, instance_id, username))
 
 
-def item_diagram(engine: Engine, instance_id: int, username: str) -> dict[str, Any]:
-    """Return the pinned model's XML (lanes named for staff) and the state of each element."""
+def item_diagram(engine: Engine, instance_id: int, username: str, *,
+                 staff_labels: bool = True) -> dict[str, Any]:
+    """Return the pinned model's XML and the state of each element, if ``username`` may see it.
+
+    With ``staff_labels`` the lanes read as staff know them (拟稿人, not 拟稿人 (initiator));
+    the API leaves the model's XML as deployed.
+    """
     with engine.db.reading() as db:
         answer = diagram(db, check_may_view(db, instance_id, username))
-    answer["xml"] = LANE_KEY.sub(r"\1", answer["xml"])  # staff read 拟稿人, not (initiator)
+    if staff_labels:
+        answer["xml"] = LANE_KEY.sub(r"\1", answer["xml"])
     return answer
 
 
-def comments(engine: Engine, instance_id: int) -> list[dict[str, Any]]:
-    """Return the item's comments, oldest first."""
+def comments(engine: Engine, instance_id: int, username: str | None = None) -> list[dict[str, Any]]:
+    """Return the item's comments, oldest first; when ``username`` is given, only if they may read it."""
     with engine.db.reading() as db:
+        if username is not None:
+            check_may_view(db, instance_id, username)
         return comments_of(db, instance_id)
 
 

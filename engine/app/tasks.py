@@ -10,7 +10,6 @@ transaction for POSTs, and the CLI its own — the service does not decide.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -21,15 +20,13 @@ from engine.base.errors import AlreadyDone
 from engine.model import catalog
 from engine.org import access
 from engine.read import queries
-from engine.read.diagram import diagram
 from engine.read.inbox import last_returns
 from engine.read.progress import facts, progress
-from engine.run import comments
 from engine.run.assignment import holds_role
 from engine.run.attachments import attachments_of
 from engine.run.comments import comments_of
 from engine.run.runtime import Engine
-from engine.store.schema import Instance, User
+from engine.store.schema import User
 
 
 def check_visible(session: Session, username: str, *, task_id: str | None = None,
@@ -209,26 +206,6 @@ def item_with_progress(session: Session, instance_id: int, username: str) -> dic
     """Return item ``instance_id`` with its progress line, if ``username`` may see it."""
     return {**item_for(session, instance_id, username),
             "progress": progress(session, instance_id)}
-
-
-def item_diagram(session: Session, instance_id: int, username: str) -> dict[str, Any]:
-    """Return the pinned model's BPMN XML and each element's state, if ``username`` may see it."""
-    check_visible(session, username, instance_id=instance_id)
-    inst = session.get(Instance, instance_id)
-    assert inst is not None  # check_visible refuses an unknown item
-    return diagram(session, inst)
-
-
-def item_comments(session: Session, instance_id: int, username: str) -> list[dict[str, Any]]:
-    """Return the item's comments, if ``username`` may see it."""
-    check_visible(session, username, instance_id=instance_id)
-    return comments_of(session, instance_id)
-
-
-def add_comment(session: Session, instance_id: int, username: str, body: Any,
-                now: datetime) -> int:
-    """Add ``username``'s comment on the item they may see; return its id."""
-    return comments.add_comment(session, instance_id, username, body, now)
 
 
 def user_exists(session: Session, username: str) -> bool:

@@ -217,8 +217,8 @@ def history(instance_id):
 @bp.alt_response(404, description=ERRORS[404])
 def instance_diagram(instance_id):
     """The pinned model version's BPMN XML and the state of each element."""
-    with transaction() as db:
-        return service.item_diagram(db, instance_id, current_user.username)
+    return item_service.item_diagram(engine(), instance_id, current_user.username,
+                                     staff_labels=False)
 
 
 @bp.route("/instances/<int:instance_id>/comments")
@@ -228,8 +228,7 @@ class Comments(MethodView):
     @bp.alt_response(404, description=ERRORS[404])
     def get(self, instance_id):
         """The item's comments."""
-        with transaction() as db:
-            return service.item_comments(db, instance_id, current_user.username)
+        return item_service.comments(engine(), instance_id, current_user.username)
 
     @bp.arguments(s.CommentIn)
     @bp.response(201, s.CommentOut(many=True))
@@ -238,10 +237,8 @@ class Comments(MethodView):
     @bp.alt_response(404, description=ERRORS[404])
     def post(self, body, instance_id):
         """Add a comment to the item."""
-        with transaction() as db:
-            service.add_comment(db, instance_id, current_user.username, body["body"], now())
-        with transaction() as db:
-            return service.item_comments(db, instance_id, current_user.username)
+        item_service.comment(engine(), instance_id, current_user.username, body["body"])
+        return item_service.comments(engine(), instance_id, current_user.username)
 
 
 @bp.route("/instances/<int:instance_id>/attachments")
