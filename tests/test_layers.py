@@ -13,6 +13,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 #: what the web layer must not import: the database toolkit and the tables
 WEB_FORBIDDEN = ("sqlalchemy", "engine.store")
+#: all the web may import of the engine: its application services, the base vocabulary, the
+#: permissions policy, and the CLI that ``web/cli.py`` extends with ``serve``
+WEB_MAY_IMPORT = ("engine.app", "engine.base", "engine.org.policy", "engine.cli")
 #: what the engine must not import: any web framework, and the web layer itself
 ENGINE_FORBIDDEN = ("flask", "flask_login", "flask_wtf", "werkzeug", "web")
 
@@ -72,3 +75,28 @@ def test_engine_module_imports_no_web_framework(path):
 def test_the_check_sees_function_level_and_relative_imports(source, package, refused):
     """A test that cannot fail is a defect: the check finds what it must refuse."""
     assert breaks(imports_in(source, package), WEB_FORBIDDEN) == refused
+
+
+def engine_reaches(found: set[str]) -> list[str]:
+    """Return the engine modules (or names) imported beyond what the web may import.
+
+    A package named only as the base of ``from engine.org import policy`` is no reach:
+    the name after it is checked on its own.
+    """
+    def allowed(name: str) -> bool:
+        return name in ("engine", "engine.org") or any(
+            name == a or name.startswith(a + ".") for a in WEB_MAY_IMPORT)
+    return sorted(m for m in found if (m == "engine" or m.startswith("engine.")) and not allowed(m))
+
+
+@pytest.mark.parametrize("path", modules("web"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_web_module_reaches_the_engine_only_through_its_services(path):
+    assert engine_reaches(imports(path)) == []
+
+
+def test_the_service_rule_refuses_a_reach_past_the_services():
+    found = imports_in("from engine.run.assignment import ROLE_TITLES\n"
+                       "from engine.org import anonymity\nfrom engine.app import items\n"
+                       "from engine.org import policy\nimport engine.store.schema\n", "web")
+    assert engine_reaches(found) == ["engine.org.anonymity", "engine.run.assignment",
+                                     "engine.run.assignment.ROLE_TITLES", "engine.store.schema"]

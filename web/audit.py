@@ -15,7 +15,7 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request,
 from flask_login import current_user, login_required
 
 from engine.app import audit as service
-from engine.model.form_labels import value_text
+from engine.app.vocabulary import value_text
 from engine.org import policy
 
 from .services import engine, grants, require, roles

@@ -34,7 +34,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from engine.app import accounts
 from engine.app.accounts import Locked, Policy
-from engine.org.anonymity import VIEWER
+from engine.app.setup import VIEWER
 
 from .services import engine, reading
 

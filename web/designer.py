@@ -24,10 +24,9 @@ from flask import (
 from flask_login import current_user
 
 from engine.app import models as models_app
+from engine.app.vocabulary import ROLE_TITLES, extensions, known_roles
 from engine.base import xmlsafe
 from engine.base.errors import Invalid, NotFound
-from engine.model import extensions
-from engine.run.assignment import ROLE_TITLES, known_roles
 
 from .designer_bp import bp, forms_dir
 from .services import now, transaction

@@ -6,9 +6,9 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from engine.app import models as models_app
+from engine.app.vocabulary import NAME_RE
 from engine.base.errors import Invalid, NotFound
 from engine.base.jsonsafe import InputRefused, strict_loads
-from engine.model.forms import NAME_RE
 
 from .designer_bp import bp, forms_dir
 from .formview import fields_for

@@ -15,7 +15,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, render_template, request
 from flask_login import login_required
 
-from engine.audit.records import record
+from engine.app.audit import record
 
 from .audit import require_audit
 from .services import transaction

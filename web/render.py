@@ -9,10 +9,8 @@ import nh3
 from flask import Flask
 from markupsafe import Markup
 
-from engine.audit.history import EVENT_TYPES
+from engine.app.vocabulary import EVENT_TYPES, ROLE_TITLES, institution
 from engine.base import localtime
-from engine.org import institution
-from engine.run.assignment import ROLE_TITLES
 
 ALLOWED_TAGS = {"p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i",
                 "u", "s", "del", "blockquote", "code", "pre", "ul", "ol", "li", "a", "table",

@@ -21,7 +21,7 @@ from waitress import serve as waitress_serve
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.app.prescreen import warm_up
-from engine.run.worker import start_in_thread
+from engine.app.setup import start_in_thread
 
 from . import create_app
 from .config import ConfigError

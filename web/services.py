@@ -14,8 +14,7 @@ from typing import Any
 
 from flask import current_app, g, has_request_context, request
 
-from engine.run.attachments import BlobStore
-from engine.run.runtime import Engine
+from engine.app.setup import BlobStore, Engine
 
 
 def engine() -> Engine:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from engine.audit import chain as auditing
 from engine.audit import items as audit_items
+from engine.audit.records import record as record  # the printed record, for the web
 from engine.audit.replay import Verdict, verify_instance
 from engine.audit.retention import purge as purge_before
 from engine.audit.timeline import element_of, timeline

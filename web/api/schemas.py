@@ -8,8 +8,8 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from engine.app.inbox import MAX_PER_PAGE, TAB_NAMES
 from engine.app.prescreen import MAX_ATTACHMENTS as PRESCREEN_MAX_ATTACHMENTS
 from engine.app.prescreen import MAX_CHARS as PRESCREEN_MAX_CHARS
+from engine.app.vocabulary import MAX_SOURCE
 from engine.base import text
-from engine.run.attachments import MAX_SOURCE
 
 from ..input_guard import INT64_MAX
 
