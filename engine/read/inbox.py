@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from engine.org.anonymity import anonymous_versions, covered_rows, found_only_by_covered
@@ -88,15 +88,33 @@ def _day(value: date) -> datetime:
     return datetime.combine(value, time.min, tzinfo=UTC)
 
 
-#: filter name -> (tab, value) -> condition.  Values arrive already typed.
-FILTERS: dict[str, Callable[[Tab, Any], ColumnElement[bool]]] = {
-    "model": lambda tab, v: Instance.model_key == v,
-    "account": lambda tab, v: Instance.account_id == v,
-    "tier": lambda tab, v: Instance.account_id.in_(select(Account.id).where(Account.tier == v)),
-    "q": lambda tab, v: Instance.title.contains(v, autoescape=True),
-    "department": lambda tab, v: tab.department == v,
-    "since": lambda tab, v: tab.date >= _day(v),
-    "until": lambda tab, v: tab.date < _day(v) + timedelta(days=1),
+@dataclass(frozen=True)
+class Filter:
+    """One filter: its condition on a bind parameter, and how a typed value becomes that parameter.
+
+    Conditions are built on parameters, not values, so a statement is built once per shape
+    (tab and which filters are on) and reused with each request's values.
+    """
+
+    where: Callable[[Tab | None, Any], ColumnElement[bool]]
+    value: Callable[[Any], Any] = lambda v: v
+
+
+def _like(value: str) -> str:
+    """Return a LIKE pattern finding ``value`` anywhere, its wildcards taken literally."""
+    escaped = value.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return f"%{escaped}%"
+
+
+#: filter name -> its condition and value.  Values arrive already typed.
+FILTERS: dict[str, Filter] = {
+    "model": Filter(lambda tab, p: Instance.model_key == p),
+    "account": Filter(lambda tab, p: Instance.account_id == p),
+    "tier": Filter(lambda tab, p: Instance.account_id.in_(select(Account.id).where(Account.tier == p))),
+    "q": Filter(lambda tab, p: Instance.title.like(p, escape="/"), _like),
+    "department": Filter(lambda tab, p: tab.department == p),  # type: ignore[union-attr] # a tab's own
+    "since": Filter(lambda tab, p: tab.date >= p, _day),  # type: ignore[union-attr]
+    "until": Filter(lambda tab, p: tab.date < p, lambda v: _day(v) + timedelta(days=1)),  # type: ignore[union-attr]
 }
 
 
@@ -111,9 +129,9 @@ def inbox(session: Session, username: str, query: InboxQuery, now: datetime,
     tab = TABS[query.tab]
     per_page = max(1, min(query.per_page, MAX_PER_PAGE))
     filters = {**query.filters, HIDDEN: veiled_matches(session, username, query.filters)}
-    stmt = _filtered(_base(tab), tab, username, roles, filters)
     offset = (max(query.page, 1) - 1) * per_page
-    page = session.execute(stmt.order_by(*tab.order).offset(offset).limit(per_page)).all()
+    params = {**_params(username, roles, filters), "offset": offset, "limit": per_page}
+    page = session.execute(_page_stmt(query.tab, _shape(filters)), params).all()
     rows = _task_rows(session, page, now) if tab.rows_are_tasks else _instance_rows(session, page)
     _add_accounts(session, rows)
     rows = covered_rows(session, rows, viewer=username, filters=query.filters)  # 第十九条
@@ -128,25 +146,60 @@ def count(session: Session, username: str, tab_name: str, filters: dict[str, Any
           roles: set[str] | None = None) -> int:
     """Return how many rows tab ``tab_name`` holds for ``username`` under ``filters``."""
     roles = roles_of(session, username) if roles is None else roles
-    return session.scalar(_count_stmt(username, tab_name, filters, roles)) or 0
+    return session.scalar(_count_stmt(tab_name, _shape(filters)),
+                          _params(username, roles, filters)) or 0
 
 
 def count_all(session: Session, username: str, filters: dict[str, Any],
               roles: set[str]) -> dict[str, int]:
     """Return the count of every tab in one query (one round trip, not one per tab)."""
-    subs = [_count_stmt(username, name, filters, roles).scalar_subquery().label(name)
-            for name in TABS]
-    row = session.execute(select(*subs)).one()
+    row = session.execute(_counts_stmt(_shape(filters)), _params(username, roles, filters)).one()
     return {name: value or 0 for name, value in zip(TABS, row, strict=True)}
 
 
-def _count_stmt(username: str, tab_name: str, filters: dict[str, Any], roles: set[str]) -> Select:
+#: statements built once per shape (which tab, which filters are on): each inbox read
+#: then only binds its values — building a statement costs more than running it
+_BUILT: dict[tuple, Select] = {}
+
+
+def _built(key: tuple, build: Callable[[], Select]) -> Select:
+    if key not in _BUILT:
+        _BUILT[key] = build()
+    return _BUILT[key]
+
+
+def _shape(filters: dict[str, Any]) -> tuple[tuple[str, ...], bool]:
+    """Return which filters are on (their names) and whether some items are hidden."""
+    return tuple(sorted(_active(filters))), bool(filters.get(HIDDEN))
+
+
+def _params(username: str, roles: set[str], filters: dict[str, Any]) -> dict[str, Any]:
+    """Return the values the built statements bind: the user, their roles, each filter's value."""
+    params = {"user": username, "roles": sorted(roles), "hidden": list(filters.get(HIDDEN) or ())}
+    params.update({f"f_{k}": FILTERS[k].value(v) for k, v in _active(filters).items()})
+    return params
+
+
+def _page_stmt(tab_name: str, shape: tuple) -> Select:
     tab = TABS[tab_name]
-    table = Task if tab.rows_are_tasks else Instance
-    stmt = select(func.count()).select_from(table)  # count(*): answered from the index alone
-    if tab.rows_are_tasks and set(_active(filters)) & INSTANCE_FILTERS:
-        stmt = stmt.join(Instance, Task.instance_id == Instance.id)
-    return _filtered(stmt, tab, username, roles, filters)
+    return _built(("page", tab_name, shape), lambda: _filtered(_base(tab), tab, shape)
+                  .order_by(*tab.order).offset(bindparam("offset")).limit(bindparam("limit")))
+
+
+def _counts_stmt(shape: tuple) -> Select:
+    return _built(("counts", shape), lambda: select(
+        *[_count_stmt(name, shape).scalar_subquery().label(name) for name in TABS]))
+
+
+def _count_stmt(tab_name: str, shape: tuple) -> Select:
+    def build() -> Select:
+        tab = TABS[tab_name]
+        table = Task if tab.rows_are_tasks else Instance
+        stmt = select(func.count()).select_from(table)  # count(*): answered from the index alone
+        if tab.rows_are_tasks and set(shape[0]) & INSTANCE_FILTERS:
+            stmt = stmt.join(Instance, Task.instance_id == Instance.id)
+        return _filtered(stmt, tab, shape)
+    return _built(("count", tab_name, shape), build)
 
 
 #: items a title search matched only through an anonymous complainant's covered identity
@@ -163,11 +216,15 @@ def veiled_matches(session: Session, username: str, filters: dict[str, Any]) -> 
     query = _active(filters).get("q")
     if not query:
         return []
-    found = session.execute(select(Instance.id, Instance.title).where(
-        FILTERS["q"](None, query), Instance.initiator != username,  # type: ignore[arg-type] # "q" reads no tab
-        Instance.model_version_id.in_(anonymous_versions(session))))
+    found = session.execute(VEILED_MATCHES, {"q": FILTERS["q"].value(query), "user": username,
+                                             "versions": anonymous_versions(session)})
     return [i for i, title in found
             if found_only_by_covered(session, i, username, {"title": title}, {"q": query})]
+
+
+VEILED_MATCHES = select(Instance.id, Instance.title).where(
+    FILTERS["q"].where(None, bindparam("q")), Instance.initiator != bindparam("user"),
+    Instance.model_version_id.in_(bindparam("versions", expanding=True)))
 
 
 def _base(tab: Tab) -> Select:
@@ -184,13 +241,14 @@ def _active(filters: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in filters.items() if v not in (None, "") and k in FILTERS}
 
 
-def _filtered(stmt: Select, tab: Tab, username: str, roles: set[str],
-              filters: dict[str, Any]) -> Select:
-    conditions = [tab.where(username, roles)]
-    conditions += [FILTERS[k](tab, v) for k, v in _active(filters).items()]
-    if filters.get(HIDDEN):
+def _filtered(stmt: Select, tab: Tab, shape: tuple) -> Select:
+    """Return ``stmt`` narrowed to the tab and the filters of ``shape``, on bind parameters."""
+    names, hidden = shape
+    conditions = [tab.where(bindparam("user"), bindparam("roles", expanding=True))]  # type: ignore[arg-type]
+    conditions += [FILTERS[k].where(tab, bindparam(f"f_{k}")) for k in names]
+    if hidden:
         item = Task.instance_id if tab.rows_are_tasks else Instance.id
-        conditions.append(item.not_in(filters[HIDDEN]))
+        conditions.append(item.not_in(bindparam("hidden", expanding=True)))
     return stmt.where(*conditions)
 
 
