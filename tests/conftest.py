@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from engine.registry.seed import DEMO_FILE as DEMO_REGISTRY
 from engine.registry.seed import seed_registry
 from engine.run.runtime import Engine
 from engine.store.persistence import Database
-from tests.pgserver import PostgresServer
+from tests.pgserver import PostgresServer, new_database
 from tests.support import Driver
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,22 +76,13 @@ def db_url(request, tmp_path) -> str:
         target = tmp_path / "shenfa.sqlite"
         shutil.copy(request.getfixturevalue("sqlite_template"), target)
         return f"sqlite:///{target}"
-    return _pg_copy(request.getfixturevalue("pg_template"))
+    return new_database(request.getfixturevalue("pg_template"))
 
 
 @pytest.fixture
 def pg_url(pg_template) -> str:
     """A fresh PostgreSQL copy of the template, for tests about PostgreSQL only."""
-    return _pg_copy(pg_template)
-
-
-def _pg_copy(server: str) -> str:
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE shenfa_template"))
-    admin.dispose()
-    return server.rsplit("/", 1)[0] + "/" + name
+    return new_database(pg_template)
 
 
 @pytest.fixture

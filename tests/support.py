@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -66,3 +67,22 @@ class Driver:
     def events(self, instance_id: int, type_: str | None = None) -> list[dict]:
         history = self.detail(instance_id)["history"]
         return [e for e in history if type_ is None or e["type"] == type_]
+
+
+def cli_runner(db_url: str, monkeypatch: Any, **env: str) -> Callable[..., Any]:
+    """Return ``run(*args, code=0)``: the ``shenfa`` command on ``db_url`` (and ``env``), its exit code checked."""
+    from click.testing import CliRunner
+
+    from engine.cli import main
+
+    monkeypatch.setenv("SHENFA_DATABASE_URL", db_url)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    runner = CliRunner()
+
+    def run(*args: Any, code: int = 0) -> Any:
+        result = runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+        assert result.exit_code == code, result.output + result.stderr
+        return result
+
+    return run

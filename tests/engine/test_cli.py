@@ -7,24 +7,15 @@ import pytest
 from click.testing import CliRunner
 
 from engine.cli import main
-from tests.support import APPROVE, DRAFT
+from tests.support import APPROVE, DRAFT, cli_runner
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def shenfa(db_url, monkeypatch):
-    monkeypatch.setenv("SHENFA_DATABASE_URL", db_url)
-    monkeypatch.setenv("SHENFA_PROCESSES", str(ROOT / "processes"))
-    monkeypatch.setenv("SHENFA_FORMS", str(ROOT / "forms"))
-    runner = CliRunner()
-
-    def run(*args, code=0):
-        result = runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
-        assert result.exit_code == code, result.output + result.stderr
-        return result
-
-    return run
+    return cli_runner(db_url, monkeypatch, SHENFA_PROCESSES=str(ROOT / "processes"),
+                      SHENFA_FORMS=str(ROOT / "forms"))
 
 
 def as_json(result):

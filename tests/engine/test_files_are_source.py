@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import uuid
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from alembic.config import Config
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, func, inspect, select, text
+from sqlalchemy import func, inspect, select
 
 from engine.base.clock import FrozenClock
 from engine.cli import main
@@ -29,6 +28,8 @@ from engine.run.runtime import Engine
 from engine.store.persistence import MIGRATIONS, Database
 from engine.store.schema import ModelVersion, Operation
 from tests.conftest import START
+from tests.pgserver import new_database
+from tests.support import cli_runner
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES, FORMS = ROOT / "processes", ROOT / "forms"
@@ -66,17 +67,8 @@ def db(db_url):
 
 @pytest.fixture
 def shenfa(db_url, monkeypatch):
-    monkeypatch.setenv("SHENFA_DATABASE_URL", db_url)
-    monkeypatch.setenv("SHENFA_PROCESSES", str(PROCESSES))
-    monkeypatch.setenv("SHENFA_FORMS", str(FORMS))
-    runner = CliRunner()
-
-    def run(*args, code=0):
-        result = runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
-        assert result.exit_code == code, result.output + result.stderr
-        return result
-
-    return run
+    return cli_runner(db_url, monkeypatch, SHENFA_PROCESSES=str(PROCESSES),
+                      SHENFA_FORMS=str(FORMS))
 
 
 def copy_project(tmp_path: Path) -> Path:
@@ -258,13 +250,7 @@ def empty_url(request, tmp_path) -> str:
     """Yield the URL of an empty database (no schema) on each backend."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'empty.sqlite'}"
-    server = request.getfixturevalue("pg_server")
-    name = f"m_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    admin.dispose()
-    return server.rsplit("/", 1)[0] + "/" + name
+    return new_database(request.getfixturevalue("pg_server"), template=None)
 
 
 def _alembic(db: Database, action: str, revision: str) -> None:

@@ -7,25 +7,16 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from engine.cli import main
 from engine.prescreen import rules_dir
+from tests.support import cli_runner
 
 POST = "患者张建国，手机13812345678。\n供稿：心血管内科\n"
 
 
 @pytest.fixture
 def shenfa(db_url, monkeypatch):
-    monkeypatch.setenv("SHENFA_DATABASE_URL", db_url)
-    runner = CliRunner()
-
-    def run(*args, code=0):
-        result = runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
-        assert result.exit_code == code, result.output + result.stderr
-        return result
-
-    return run
+    return cli_runner(db_url, monkeypatch)
 
 
 @pytest.fixture

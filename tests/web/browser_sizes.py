@@ -100,3 +100,20 @@ def served_fixture(tmp_path_factory, sqlite_template):
     yield base
     stop(base)
 
+
+def drafting_post(served, chromium, size: str, body: str) -> tuple[int, Sized]:
+    """Start a post_review item for zhangwei and open his drafting page with title and body typed.
+
+    Return the item and his browser; the caller goes on typing, uploading and submitting.
+    """
+    from tests.proc_support import account_id
+
+    engine = served.app.extensions["shenfa"]
+    instance = engine.start("post_review", "zhangwei", {
+        "account_id": account_id(engine, "心血管内科健康课堂"), "title": f"护心-{size}",
+        "planned_date": "2026-12-20"})
+    author = Sized(chromium, served, "zhangwei", size)
+    author.goto(f"/tasks/{open_task(engine, instance, 'Task_draft')}")
+    author.page.fill("#f-title", f"护心-{size}")
+    author.page.fill("#f-body", body)
+    return instance, author

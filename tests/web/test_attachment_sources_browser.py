@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.proc_support import account_id
-from tests.web.browser_sizes import SIZES, Sized, chromium_fixture, open_task, served_fixture  # noqa: F401
+from tests.web.browser_sizes import SIZES, Sized, chromium_fixture, drafting_post, open_task, served_fixture  # noqa: F401
 from tests.web.test_browser import pytestmark  # noqa: F401 - skipped without Chromium
 from tests.web.test_browser_journeys import PNG
 
@@ -30,16 +29,9 @@ def uploaded(page, folder: Path, name: str, source: str = "") -> None:
 
 def drafted_with_images(served, chromium, size: str, folder: Path) -> int:
     """zhangwei drafts on his page, attaching 现场, 图表 and 流程 as he types; return the item."""
-    engine = served.app.extensions["shenfa"]
-    instance = engine.start("post_review", "zhangwei", {
-        "account_id": account_id(engine, "心血管内科健康课堂"), "title": f"护心-{size}",
-        "planned_date": "2026-12-20"})
-    author = Sized(chromium, served, "zhangwei", size)
+    instance, author = drafting_post(served, chromium, size, BODY)
     page = author.page
-    author.goto(f"/tasks/{open_task(engine, instance, 'Task_draft')}")
     page.evaluate("window.__same_page = true")
-    page.fill("#f-title", f"护心-{size}")
-    page.fill("#f-body", BODY)
     uploaded(page, folder, "现场.png", "宣传科摄")
     page.type("#f-body", MORE)  # typed between the uploads
     uploaded(page, folder, "图表.png")

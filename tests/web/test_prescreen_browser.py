@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.proc_support import account_id
-from tests.web.browser_sizes import SIZES, Sized, chromium_fixture, open_task, served_fixture  # noqa: F401
+from tests.web.browser_sizes import SIZES, Sized, chromium_fixture, drafting_post, open_task, served_fixture  # noqa: F401
 from tests.web.test_browser import pytestmark  # noqa: F401 - skipped without Chromium
 
 BODY = "患者李某（电话 13912345678）来我院治疗三个月，高血压已根治。\n\n供稿：心血管内科"
@@ -20,15 +19,8 @@ REASON = "号码已征得患者书面同意公开；“根治”经专家确认�
 
 def submitted_by_zhangwei(served, chromium, size: str) -> int:
     """zhangwei writes and submits the post on his drafting page; return the item."""
-    engine = served.app.extensions["shenfa"]
-    instance = engine.start("post_review", "zhangwei", {
-        "account_id": account_id(engine, "心血管内科健康课堂"), "title": f"护心-{size}",
-        "planned_date": "2026-12-20"})
-    author = Sized(chromium, served, "zhangwei", size)
+    instance, author = drafting_post(served, chromium, size, BODY)
     page = author.page
-    author.goto(f"/tasks/{open_task(engine, instance, 'Task_draft')}")
-    page.fill("#f-title", f"护心-{size}")
-    page.fill("#f-body", BODY)
     page.fill("#f-source", "心血管内科原创")
     page.click("button.js-submit")
     page.wait_for_url(re.compile(r".*/(items|tasks)/.*"))

@@ -21,29 +21,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from bench.http import USERS, Client, sign_in
 from engine.base.clock import FrozenClock
 from engine.run.runtime import Engine
 from engine.store.persistence import Database
 from engine.store.schema import Event, Timer
+from tests.pgserver import new_database
 from tests.support import APPROVE, DRAFT
 
 from .test_serve import free_port, wait_for
 
 MODELS = Path(__file__).resolve().parent.parent / "engine" / "models"
 PYTHON = [sys.executable, "-m", "web.cli"]
-
-
-def fresh_database(server: str) -> str:
-    """Return a new database copied from the suite's PostgreSQL template."""
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE shenfa_template"))
-    admin.dispose()
-    return server.rsplit("/", 1)[0] + "/" + name
 
 
 def wait_ready(port: int, procs: list[subprocess.Popen], seconds: float = 40) -> None:
@@ -66,7 +57,7 @@ def wait_ready(port: int, procs: list[subprocess.Popen], seconds: float = 40) ->
 @pytest.fixture(scope="module")
 def topology(pg_template, tmp_path_factory):
     """Yield (port, database URL) of two server processes and two workers."""
-    url = fresh_database(pg_template)
+    url = new_database(pg_template)
     env = {**os.environ, "SHENFA_DATABASE_URL": url,
            "SHENFA_VAR_DIR": str(tmp_path_factory.mktemp("var"))}
     port = free_port()
