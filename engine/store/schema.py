@@ -1,109 +1,40 @@
 """The database tables, as SQLAlchemy 2.x typed models.
 
-Alembic migrations in ``engine/migrations`` create and change them; this
-module is what the code reads.
+Alembic migrations in ``engine/store/migrations`` create and change them; this module is what
+the code reads.  The models, items, history, timers and operations are defined here (the
+history chain's columns with them); the organisation's, the registry's and the tables beside
+the items live in their own modules and are named here too, so every table is one import.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any, ClassVar
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
     String,
-    Table,
     Text,
-    TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
+from engine.store.content_tables import Attachment, Comment, DesignerDraft, PrescreenRuleSet, WebhookMessage, WorkerBeat
+from engine.store.declarative import Base, UTCDateTime
+from engine.store.org_tables import Department, LoginAttempt, OrgSetting, PartyBranch, Role, RoleHolding, SignIn, User
+from engine.store.registry_tables import Account, CommendationBan, KeyDate
 
-class UTCDateTime(TypeDecorator):
-    """Store UTC without an offset on every backend; read back timezone-aware UTC."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime refused: the engine works in aware UTC")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
-        return value.replace(tzinfo=UTC) if value is not None else None
-
-
-class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, datetime: UTCDateTime}
-    __table__: ClassVar[Table]  # every model here maps one table (DeclarativeBase says FromClause)
-
-
-class Department(Base):
-    __tablename__ = "departments"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
-    head: Mapped[str | None] = mapped_column(String(64))
-
-
-class PartyBranch(Base):
-    __tablename__ = "party_branches"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
-    head: Mapped[str | None] = mapped_column(String(64))
-
-
-class User(Base):
-    __tablename__ = "users"
-
-    username: Mapped[str] = mapped_column(String(64), primary_key=True)
-    display_name: Mapped[str] = mapped_column(String(100))
-    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
-    branch_id: Mapped[int | None] = mapped_column(ForeignKey("party_branches.id"))
-    email: Mapped[str | None] = mapped_column(String(200))
-    password_hash: Mapped[str | None] = mapped_column(String(300))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-
-
-class RoleHolding(Base):
-    __tablename__ = "role_holdings"
-
-    username: Mapped[str] = mapped_column(ForeignKey("users.username"), primary_key=True)
-    role: Mapped[str] = mapped_column(String(64), primary_key=True)
-
-
-class Role(Base):
-    """A role of the organisation: who a lane names, or who may read or administer.
-
-    ``kind`` is ``person`` (resolved per item by a registered resolver), ``pool``
-    (a shared queue any holder claims from) or ``other`` (held for permissions,
-    never named by a lane).  Imported with the organisation file.
-    """
-
-    __tablename__ = "roles"
-
-    code: Mapped[str] = mapped_column(String(64), primary_key=True)
-    title: Mapped[str] = mapped_column(String(100))
-    kind: Mapped[str] = mapped_column(String(16))
-
-
-class OrgSetting(Base):
-    """One setting of the organisation (its name, its short names), as JSON."""
-
-    __tablename__ = "org_settings"
-
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[Any] = mapped_column(JSON)
+__all__ = [
+    "Account", "Attachment", "Base", "CalledModels", "ChainDigest", "CommendationBan",
+    "Comment", "Department", "DesignerDraft", "Event", "Instance", "KeyDate", "LoginAttempt",
+    "ModelVersion", "Notification", "Operation", "OrgSetting", "PartyBranch",
+    "PrescreenRuleSet", "Role", "RoleHolding", "SignIn", "StartTimer", "Task", "Timer",
+    "UTCDateTime", "User", "WebhookMessage", "WorkerBeat",
+]
 
 
 class ModelVersion(Base):
@@ -120,20 +51,6 @@ class ModelVersion(Base):
     # the form files as deployed, $refs kept ({"x.json": text, "_shared/y.json": text});
     # None for versions deployed before migration 1300 (export resolves those)
     form_sources: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
-    deployed_by: Mapped[str | None] = mapped_column(String(64))
-    deployed_at: Mapped[datetime]
-    note: Mapped[str | None] = mapped_column(Text)
-
-
-class PrescreenRuleSet(Base):
-    """A deployed version of the pre-screen's rules files (issue 15), named by its content hash."""
-
-    __tablename__ = "prescreen_rule_sets"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[str] = mapped_column(String(64), index=True)  # a rollback deploys an old one again
-    files: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"privacy.yaml": text, ...} as deployed
-    rule_count: Mapped[int] = mapped_column(Integer)
     deployed_by: Mapped[str | None] = mapped_column(String(64))
     deployed_at: Mapped[datetime]
     note: Mapped[str | None] = mapped_column(Text)
@@ -207,17 +124,6 @@ class Event(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
-
-
-class KeyDate(Base):
-    """A key date (重要时间节点) of the General Office's calendar: one day or a range."""
-
-    __tablename__ = "key_dates"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    start: Mapped[str] = mapped_column(String(10))
-    end: Mapped[str] = mapped_column(String(10))
 
 
 class Timer(Base):
@@ -311,6 +217,8 @@ class ChainDigest(Base):
     heads: Mapped[dict[str, Any]] = mapped_column(JSON)
     events: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime]
+
+
 class CalledModels(Base):
     """The models a deployed version reaches through call activities, pinned with it."""
 
@@ -321,110 +229,6 @@ class CalledModels(Base):
     models: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
-class Account(Base):
-    """A registered new-media platform account (第五、六条; 附件1)."""
-
-    __tablename__ = "accounts"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tier: Mapped[int] = mapped_column(Integer)
-    platform_type: Mapped[str] = mapped_column(String(20))
-    platform_other: Mapped[str | None] = mapped_column(String(100))
-    platform_name: Mapped[str] = mapped_column(String(200))
-    account_name: Mapped[str] = mapped_column(String(200))
-    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
-    holder: Mapped[str | None] = mapped_column(ForeignKey("users.username"))
-    operator: Mapped[str] = mapped_column(ForeignKey("users.username"))
-    supervisors: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(20), index=True)
-    status_reason: Mapped[str | None] = mapped_column(Text)
-    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id"))
-    created_at: Mapped[datetime]
-    status_changed_at: Mapped[datetime]
-
-
-class CommendationBan(Base):
-    """Loss of a year's commendation eligibility ordered under 第十六条."""
-
-    __tablename__ = "commendation_bans"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    year: Mapped[int] = mapped_column(Integer)
-    subject_type: Mapped[str] = mapped_column(String(20))
-    subject: Mapped[str] = mapped_column(String(200))
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
-    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id"))
-    reason: Mapped[str] = mapped_column(Text)
-    ordered_at: Mapped[datetime]
-# -- web: sign-in attempts, comments, attachments (issue 4) --------------------
-
-
-class SignIn(Base):
-    """One signed-in session (page cookie and API token share it); ended at sign-out."""
-
-    __tablename__ = "sign_ins"
-
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    username: Mapped[str] = mapped_column(String(64), index=True)
-    started_at: Mapped[datetime]
-    ended_at: Mapped[datetime | None]
-    remote: Mapped[str | None] = mapped_column(String(64))
-
-
-class WorkerBeat(Base):
-    """A worker's heartbeat: when its loop last completed, for health checks."""
-
-    __tablename__ = "worker_beats"
-
-    name: Mapped[str] = mapped_column(String(200), primary_key=True)
-    started_at: Mapped[datetime]
-    beat_at: Mapped[datetime]
-    last_error: Mapped[str | None] = mapped_column(Text)
-
-
-class LoginAttempt(Base):
-    """One sign-in attempt; repeated failures lock the name for a while."""
-
-    __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_user_at", "username", "at"),
-                      Index("ix_login_attempts_user_remote_at", "username", "remote", "at"))
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime]
-    success: Mapped[bool] = mapped_column(Boolean)
-    remote: Mapped[str | None] = mapped_column(String(64))
-
-
-class Comment(Base):
-    """A remark on an item, visible to everyone who takes part in it."""
-
-    __tablename__ = "comments"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
-    author: Mapped[str] = mapped_column(ForeignKey("users.username"))
-    at: Mapped[datetime]
-    body: Mapped[str] = mapped_column(Text)
-
-
-class Attachment(Base):
-    """A file attached to an item; the bytes live in the blob store under ``sha256``."""
-
-    __tablename__ = "attachments"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
-    filename: Mapped[str] = mapped_column(String(255))
-    mime: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(Integer)
-    uploaded_by: Mapped[str] = mapped_column(ForeignKey("users.username"))
-    uploaded_at: Mapped[datetime]
-    #: where the file comes from, as its author states it (第九条); NULL: none given (1520)
-    source: Mapped[str | None] = mapped_column(String(200))
-
-
 #: Inbox paging sorts open tasks by creation time within an assignee or a pool role.
 Index("ix_tasks_inbox_assignee", Task.status, Task.assignee, Task.created_at)
 Index("ix_tasks_inbox_pool", Task.status, Task.pool, Task.role, Task.assignee, Task.created_at)
@@ -433,37 +237,3 @@ Index("ix_tasks_done", Task.completed_by, Task.completed_at)
 Index("ix_tasks_reviews", Task.instance_id, Task.review_stage, Task.status, Task.completed_by,
       Task.spec_name)
 Index("ix_instances_initiator_started", Instance.initiator, Instance.started_at)
-
-
-class DesignerDraft(Base):
-    """A process designer's unsaved work: a model's BPMN XML or a form's JSON schema text."""
-
-    __tablename__ = "designer_drafts"
-    __table_args__ = (UniqueConstraint("kind", "name"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    #: ``model`` (name is the process key) or ``form`` (name is the form name).
-    kind: Mapped[str] = mapped_column(String(10))
-    name: Mapped[str] = mapped_column(String(100))
-    content: Mapped[str] = mapped_column(Text)
-    updated_by: Mapped[str | None] = mapped_column(String(64))
-    updated_at: Mapped[datetime]
-
-
-class WebhookMessage(Base):
-    """A message for the group robot (企业微信/钉钉), queued in the step, posted after commit."""
-
-    __tablename__ = "webhook_messages"
-    __table_args__ = (Index("ix_webhook_messages_due", "status", "not_before"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id"))
-    title: Mapped[str] = mapped_column(String(300))
-    text: Mapped[str] = mapped_column(Text)
-    #: who it is for, so the robot can name them: usernames
-    usernames: Mapped[list[str]] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(20), default="pending")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    not_before: Mapped[datetime | None]
-    error: Mapped[str | None] = mapped_column(Text)
