@@ -30,7 +30,6 @@ approval requires every item to pass and a return must name a failing item.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import partial
@@ -41,57 +40,22 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate, val
 
 from engine.base import text
 
-NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
-APPROVE = "approve"
-CHECK_ANSWERS = ["pass", "fail"]
+# Reading form files lives in form_files; named here too, as the forms' one import.
+from engine.model.form_files import APPROVE as APPROVE
+from engine.model.form_files import CHECK_ANSWERS as CHECK_ANSWERS
+from engine.model.form_files import NAME_RE as NAME_RE
+from engine.model.form_files import FormError as FormError
+from engine.model.form_files import FormInvalid as FormInvalid
+from engine.model.form_files import read_form_file
 
-
-class FormError(ValueError):
-    """Raised for a form file that is missing or not a valid form schema."""
-
-
-class FormInvalid(ValueError):
-    """Raised when submitted data fails validation; ``errors`` maps field to messages."""
-
-    def __init__(self, errors: dict[str, Any]):
-        super().__init__("表单校验未通过: " + json.dumps(errors, ensure_ascii=False))
-        self.errors = errors
+# -- checking a form file before deploy --------------------------------------
 
 
 def load_form_file(forms_dir: Path, name: str) -> dict:
     """Read form ``name`` from ``forms_dir``, resolve shared fragments and check it."""
-    if not NAME_RE.match(name):
-        raise FormError(f"非法的表单名 (invalid form name): {name!r}")
-    path = forms_dir / f"{name}.json"
-    if not path.is_file():
-        raise FormError(f"表单文件不存在 (form file missing): {path.name}")
-    schema = _resolve(_read_json(path), forms_dir, depth=0)
+    schema = read_form_file(forms_dir, name)
     check_form(schema)
     return schema
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        raise FormError(f"{path.name}:{err.lineno}: JSON 语法错误: {err.msg}") from None
-
-
-def _resolve(node: Any, forms_dir: Path, depth: int) -> Any:
-    if depth > 8:
-        raise FormError("$ref 嵌套过深 (too deeply nested $ref)")
-    if isinstance(node, list):
-        return [_resolve(item, forms_dir, depth) for item in node]
-    if not isinstance(node, dict):
-        return node
-    if "$ref" in node:
-        ref = node["$ref"]
-        if not re.fullmatch(r"_shared/[A-Za-z0-9_-]+\.json", ref):
-            raise FormError(f"$ref 只能引用 _shared/ 下的文件: {ref!r}")
-        included = _resolve(_read_json(forms_dir / ref), forms_dir, depth + 1)
-        extra = {k: v for k, v in node.items() if k != "$ref"}
-        return {**included, **extra}
-    return {k: _resolve(v, forms_dir, depth) for k, v in node.items()}
 
 
 def check_form(schema: dict) -> None:
